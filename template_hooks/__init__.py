@@ -1,0 +1,1 @@
+"""Generation logic shared by the cookiecutter hooks and the copier task."""

@@ -1,0 +1,87 @@
+"""The settings object: defaults, environment parsing and the refusal of unsafe secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from {{ cookiecutter.package_name }}.config import PLACEHOLDER_SECRET, Settings
+
+SAFE = {
+    "OIDC_CLIENT_SECRET": "s3cr3t-oidc-value",
+    "SESSION_SECRET": "s3cr3t-session-value",
+}
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No .env and no inherited variables leak into these tests."""
+    monkeypatch.chdir(tmp_path)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def test_dev_defaults_run_the_embedded_stack() -> None:
+    settings = Settings()
+    assert settings.environment == "dev"
+    assert settings.mlflow_tracking_uri.startswith("sqlite:///")
+    assert settings.database_url.get_secret_value().startswith("sqlite:///")
+    assert settings.auth_enabled is True
+
+
+def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow:5000")
+    monkeypatch.setenv("MAX_BATCH_SIZE", "25")
+    settings = Settings()
+    assert settings.mlflow_tracking_uri == "http://mlflow:5000"
+    assert settings.max_batch_size == 25
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("OIDC_AUDIENCE=from-dotenv\n", encoding="utf-8")
+    assert Settings().oidc_audience == "from-dotenv"
+
+
+@pytest.mark.parametrize("environment", ["test", "prod"])
+def test_placeholder_secrets_are_refused_outside_dev(
+    monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    monkeypatch.setenv("SESSION_SECRET", SAFE["SESSION_SECRET"])
+    with pytest.raises(ValidationError, match="OIDC_CLIENT_SECRET is empty or still 'change-me'"):
+        Settings()
+
+
+def test_empty_secret_is_refused_in_prod(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "prod")
+    for name, value in SAFE.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SESSION_SECRET", "")
+    with pytest.raises(ValidationError, match="SESSION_SECRET"):
+        Settings()
+
+
+def test_prod_accepts_real_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "prod")
+    for name, value in SAFE.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    assert settings.environment == "prod"
+    assert PLACEHOLDER_SECRET not in settings.secrets().values()
+
+
+def test_auth_can_be_switched_off_only_in_dev(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTH_ENABLED", "false")
+    assert Settings().auth_enabled is False
+    monkeypatch.setenv("ENVIRONMENT", "prod")
+    for name, value in SAFE.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match="AUTH_ENABLED=false is allowed only with ENVIRONMENT=dev"):
+        Settings()
+
+
+def test_secrets_are_masked_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SESSION_SECRET", "do-not-print-me")
+    assert "do-not-print-me" not in repr(Settings())
