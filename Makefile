@@ -1,0 +1,64 @@
+# cookiecutter-ai-solution: `make demo` generates and runs a project, `make test` proves the template.
+# Needs only Python 3.11+, git and make; everything else is bootstrapped into .tools/ and .venv/.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+POETRY_VERSION := 2.5.1
+TOOLS := $(CURDIR)/.tools
+# Only poetry (and helm) are put on PATH: the generated projects pick their own Python.
+TOOLS_BIN := $(TOOLS)/bin
+POETRY := $(TOOLS_BIN)/poetry
+VENV := $(CURDIR)/.venv
+export PATH := $(TOOLS_BIN):$(PATH)
+export POETRY_VIRTUALENVS_IN_PROJECT := true
+export POETRY_NO_INTERACTION := 1
+DEMO_DIR := $(CURDIR)/build/demo
+PYTEST_ARGS ?=
+
+.PHONY: help bootstrap demo test test-fast lint typecheck docs lock bench clean
+
+help: ## List every target with one line each
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(POETRY):
+	$(PYTHON) -m venv $(TOOLS)/poetry-venv
+	$(TOOLS)/poetry-venv/bin/pip install --quiet --disable-pip-version-check poetry==$(POETRY_VERSION)
+	mkdir -p $(TOOLS_BIN) && ln -sf $(TOOLS)/poetry-venv/bin/poetry $(POETRY)
+
+$(VENV)/.installed: pyproject.toml poetry.lock | $(POETRY)
+	$(POETRY) sync --no-root
+	touch $@
+
+bootstrap: $(VENV)/.installed ## Install the template's own tools (Poetry, cookiecutter, copier, pytest...)
+	ln -sf "$$(bash scripts/install_helm.sh)" $(TOOLS_BIN)/helm
+
+demo: bootstrap ## Generate a project with default answers into build/demo, install it and run it
+	rm -rf $(DEMO_DIR)
+	$(VENV)/bin/cookiecutter --no-input . -o $(DEMO_DIR)
+	$(MAKE) -C $(DEMO_DIR)/my-ai-solution install
+	$(MAKE) -C $(DEMO_DIR)/my-ai-solution demo
+
+test: bootstrap ## Run the whole template test suite (bakes, engines, hooks, installs generated projects)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: bootstrap ## Run the template tests that do not install generated projects
+	$(VENV)/bin/pytest -m "not install" $(PYTEST_ARGS)
+
+lint: bootstrap ## Check the template's own code style
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: bootstrap ## Type-check the template's own code
+	$(VENV)/bin/mypy
+
+docs: bootstrap ## Regenerate docs/options.md and README's option table from the manifest
+	$(VENV)/bin/python scripts/render_docs.py
+
+lock: $(POETRY) ## Re-lock the template's own dependencies
+	$(POETRY) lock
+
+bench: bootstrap ## Measure generation and generation-to-green times
+	$(VENV)/bin/python benchmarks/bake.py
+
+clean: ## Remove the bootstrapped environments and build output
+	rm -rf $(TOOLS) $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,121 @@
+"""Every combination in the matrix, through both engines: same output, clean, parseable, linted."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from template_hooks import manifest
+from tests.matrix import MATRIX, bake_id
+
+BIN_DIR = Path(sys.executable).parent
+MANIFEST = manifest.load()
+# Files whose own syntax is a template language that uses `{{ }}` on purpose.
+GO_TEMPLATES = re.compile(r"^charts/[^/]+/templates/")
+GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+# Generated per project, so never equal between two bakes.
+ENGINE_OWN_FILES = {".copier-answers.yml"}
+
+
+def text_files(project: Path) -> Iterator[tuple[str, str]]:
+    for path in sorted(project.rglob("*")):
+        if path.is_file() and ".git" not in path.parts:
+            yield path.relative_to(project).as_posix(), path.read_text(encoding="utf-8")
+
+
+def mask_secrets(env_text: str) -> str:
+    return re.sub(r"^([A-Z_]*(SECRET|PASSWORD|SECRET_KEY))=.*$", r"\1=<secret>", env_text, flags=re.M)
+
+
+@pytest.fixture(params=MATRIX, ids=[bake_id(answers) for answers in MATRIX])
+def combo(request: pytest.FixtureRequest) -> dict[str, str]:
+    answers: dict[str, str] = request.param
+    return answers
+
+
+@pytest.fixture
+def project(combo: dict[str, str], baked: Callable[..., Path]) -> Path:
+    return baked("cookiecutter", combo, bake_id(combo))
+
+
+def test_both_engines_generate_identical_projects(combo: dict[str, str], baked: Callable[..., Path]) -> None:
+    by_cookiecutter = dict(text_files(baked("cookiecutter", combo, bake_id(combo))))
+    by_copier = dict(text_files(baked("copier", combo, bake_id(combo))))
+    assert set(by_copier) - set(by_cookiecutter) == ENGINE_OWN_FILES
+    for name, content in by_cookiecutter.items():
+        other = by_copier[name]
+        if name == ".env":
+            content, other = mask_secrets(content), mask_secrets(other)
+        assert content == other, f"{name} differs between cookiecutter and copier"
+
+
+def test_no_template_syntax_is_left(project: Path) -> None:
+    leftovers = []
+    for name, content in text_files(project):
+        if GO_TEMPLATES.match(name) or name.endswith("NOTES.txt") and name.startswith("charts/"):
+            content = re.sub(r"\{\{-?.*?-?\}\}", "", content)
+        content = GITHUB_EXPRESSION.sub("", content)
+        for marker in ("{{", "{%", "cookiecutter."):
+            if marker in content:
+                leftovers.append(f"{name}: {marker}")
+    assert not leftovers
+
+
+def test_files_follow_the_manifest(project: Path, combo: dict[str, str]) -> None:
+    package = project.name.replace("-", "_")
+    for option, values in MANIFEST.items():
+        for value in values:
+            for glob in manifest.owned_globs(MANIFEST, option, value, package):
+                matches = list(project.glob(glob))
+                if value == combo[option]:
+                    assert matches, f"{option}={value} owns {glob}, which is missing"
+                else:
+                    assert not matches, f"{option}={value} was not chosen but {glob} is there"
+
+
+def test_structured_files_parse(project: Path) -> None:
+    checked = 0
+    for name, content in text_files(project):
+        if name.endswith((".yml", ".yaml")) and not GO_TEMPLATES.match(name):
+            list(yaml.safe_load_all(content))
+        elif name.endswith(".toml"):
+            tomllib.loads(content)
+        elif name.endswith(".json"):
+            json.loads(content)
+        else:
+            continue
+        checked += 1
+    assert checked >= 3
+
+
+def test_env_holds_fresh_private_secrets(project: Path) -> None:
+    env = project / ".env"
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+    assert "change-me" not in env.read_text(encoding="utf-8")
+    assert ".env" in (project / ".gitignore").read_text(encoding="utf-8").split()
+
+
+def test_pyproject_matches_answers(project: Path, combo: dict[str, str]) -> None:
+    meta = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert meta["name"] == project.name
+    assert meta["requires-python"].startswith(f">={combo['python_version']}")
+    spdx = "LicenseRef-Proprietary" if combo["license"] == "Proprietary" else combo["license"]
+    assert meta["license"] == spdx
+    assert (project / "LICENSES" / f"{spdx}.txt").is_file()
+
+
+@pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]], ids=["check", "format"])
+def test_ruff_passes(project: Path, command: list[str]) -> None:
+    result = subprocess.run(
+        [str(BIN_DIR / "ruff"), *command], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,52 @@
+"""copier.yml and cookiecutter.json ask the same questions, with the same defaults and choices."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from template_hooks import manifest
+from tests.baking import TEMPLATE_DIR
+
+COOKIECUTTER = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+COPIER = yaml.safe_load((TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8"))
+QUESTIONS = [key for key in COOKIECUTTER if not key.startswith("_")]
+COPIER_QUESTIONS = [key for key, value in COPIER.items() if not key.startswith("_") and value.get("when") is not False]
+
+
+def normalise(default: str) -> str:
+    """cookiecutter spells a variable `cookiecutter.x`, copier `x`; spacing is free."""
+    return re.sub(r"\s+", "", default.replace("cookiecutter.", ""))
+
+
+def cookiecutter_question(name: str) -> dict[str, Any]:
+    value = COOKIECUTTER[name]
+    if isinstance(value, list):
+        return {"default": value[0], "choices": value}
+    return {"default": value, "choices": None}
+
+
+def test_same_questions_in_the_same_order() -> None:
+    assert COPIER_QUESTIONS == QUESTIONS
+
+
+@pytest.mark.parametrize("name", QUESTIONS)
+def test_same_default_choices_and_help(name: str) -> None:
+    ours, theirs = cookiecutter_question(name), COPIER[name]
+    assert normalise(str(theirs["default"])) == normalise(str(ours["default"]))
+    assert theirs.get("choices") == ours["choices"]
+    assert theirs["help"] == COOKIECUTTER["__prompts__"][name]
+
+
+def test_copier_passes_every_answer_to_the_templates() -> None:
+    mapping = yaml.safe_load(re.sub(r"\{\{\s*(\w+)\s*\|\s*tojson\s*\}\}", r"'\1'", COPIER["cookiecutter"]["default"]))
+    assert mapping == {name: name for name in QUESTIONS}
+
+
+def test_manifest_covers_exactly_the_choice_options() -> None:
+    choice_options = {name: value for name, value in COOKIECUTTER.items() if isinstance(value, list)}
+    assert manifest.choices(manifest.load()) == choice_options
