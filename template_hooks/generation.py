@@ -27,9 +27,13 @@ def load_project_script(project_dir: Path, name: str) -> ModuleType:
 
 
 def finish_project(project_dir: Path, answers: Mapping[str, Any]) -> None:
-    """Prune the files of options not chosen; write `.env` with the project's own secret writer."""
+    """Prune the files of options not chosen; write `.env` with the project's own secret writer.
+
+    Idempotent, because `copier update` runs it again: an existing `.env` keeps its secrets.
+    """
     option_manifest.prune(project_dir, option_manifest.load(), answers)
-    load_project_script(project_dir, "write_env").write_env(project_dir)
+    if not (project_dir / ".env").exists():
+        load_project_script(project_dir, "write_env").write_env(project_dir)
 
 
 def exit_on_invalid(step: Callable[..., None], *args: Any) -> None:

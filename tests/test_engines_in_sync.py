@@ -48,5 +48,5 @@ def test_copier_passes_every_answer_to_the_templates() -> None:
 
 
 def test_manifest_covers_exactly_the_choice_options() -> None:
-    choice_options = {name: value for name, value in COOKIECUTTER.items() if isinstance(value, list)}
+    choice_options = {n: v for n, v in COOKIECUTTER.items() if isinstance(v, list) and not n.startswith("_")}
     assert manifest.choices(manifest.load()) == choice_options

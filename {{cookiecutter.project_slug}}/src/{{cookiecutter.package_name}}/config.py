@@ -6,12 +6,13 @@ the embedded stack (SQLite, local artifact folder) without any server.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The value .env.example gives every secret: accepted in dev, refused everywhere else.
 PLACEHOLDER_SECRET = "change-me"
@@ -48,7 +49,11 @@ class Settings(BaseSettings):
         SecretStr(PLACEHOLDER_SECRET), description="Dashboard OIDC client secret."
     )
     oidc_roles_claim: str = Field(
-        "realm_access.roles", description="Dotted path of the roles list inside the token."
+        "realm_access.roles",
+        description=(
+            "Dotted path of the roles list inside the token; several paths comma-separated, "
+            "e.g. `realm_access.roles,resource_access.<client>.roles` for Keycloak client roles."
+        ),
     )
     session_secret: SecretStr = Field(
         SecretStr(PLACEHOLDER_SECRET), description="Signs dashboard session cookies."
@@ -56,7 +61,41 @@ class Settings(BaseSettings):
 
     # Services.
     api_url: str = Field("http://localhost:8000", description="Where the dashboard and client reach the API.")
+    dashboard_url: str = Field(
+        "http://localhost:8501", description="Public URL of the dashboard; its OIDC redirect is <url>/oauth2callback."
+    )
     max_batch_size: int = Field(1000, ge=1, description="Most records one predict request may carry.")
+
+    # Prediction API (serving, model lifecycle, prediction log).
+    api_host: str = Field("127.0.0.1", description="Address `serve` binds; 0.0.0.0 in containers.")
+    api_port: int = Field(8000, ge=1, le=65535, description="Port `serve` listens on.")
+    served_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["iris-classifier", "diabetes-regressor"],
+        description="Comma-separated registered model names the API serves at alias `champion`.",
+    )
+    model_poll_seconds: float = Field(
+        30.0, gt=0, description="How often the API checks whether `champion` moved to a new version."
+    )
+    prediction_log_batch_size: int = Field(
+        500, ge=1, description="Most prediction-log rows written in one database transaction."
+    )
+    prediction_log_flush_seconds: float = Field(
+        1.0, gt=0, description="Longest a prediction-log row waits in memory before it is written."
+    )
+    prediction_log_max_pending: int = Field(
+        100_000, ge=1, description="Rows kept in memory while the database is down; older ones are dropped."
+    )
+
+    @field_validator("served_models", mode="before")
+    @classmethod
+    def _split_served_models(cls, value: object) -> object:
+        # Environment variables carry lists as `a,b`; JSON lists are accepted too.
+        if isinstance(value, str):
+            stripped = value.strip()
+            if stripped.startswith("["):
+                return json.loads(stripped)
+            return [name.strip() for name in stripped.split(",") if name.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_outside_dev(self) -> Settings:

@@ -1,0 +1,71 @@
+"""Bad answers, through each engine's own command line: one clear message, exit 1, nothing on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.baking import ENGINES, Engine, default_answers, run_engine
+
+BAD_ANSWERS = {
+    "slug-not-a-distribution-name": ("project_slug", "My Project!", "normalised distribution name"),
+    "package-not-an-identifier": ("package_name", "my-package", "Python identifier"),
+    "package-is-a-keyword": ("package_name", "import", "keyword"),
+    "package-shadows-stdlib": ("package_name", "logging", "standard-library module"),
+    "empty-project-name": ("project_name", " ", "must not be empty"),
+    "malformed-email": ("author_email", "team.example.com", "email address"),
+}
+# Both engines check choices themselves, before rendering, in their own words.
+BAD_CHOICE = ("python_version", "3.9")
+
+
+def generate(engine: Engine, answers: dict[str, str], out: Path) -> tuple[int, str, Path]:
+    """Run the engine; return its exit code, its output and the folder the project would be in."""
+    target = out / "project"
+    result = run_engine(engine, answers, out if engine == "cookiecutter" else target)
+    return result.returncode, result.stdout + result.stderr, target
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", list(BAD_ANSWERS))
+def test_bad_answer_fails_cleanly(engine: Engine, case: str, tmp_path: Path) -> None:
+    option, value, rule = BAD_ANSWERS[case]
+    answers = {**default_answers(), "project_slug": "project", "package_name": "project", option: value}
+    code, output, _ = generate(engine, answers, tmp_path / "out")
+    assert code != 0
+    assert f"{option}={value!r}" in output
+    assert rule in output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir()), "a failed generation left files"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_unsupported_choice_fails_before_rendering(engine: Engine, tmp_path: Path) -> None:
+    option, value = BAD_CHOICE
+    code, output, _ = generate(engine, {**default_answers(), option: value}, tmp_path / "out")
+    assert code != 0
+    assert option in output
+    assert value in output
+    assert "3.11" in output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cookiecutter_refuses_an_existing_destination(tmp_path: Path) -> None:
+    existing = tmp_path / "my-ai-solution"
+    existing.mkdir()
+    (existing / "README.md").write_text("my own notes\n")
+    code, output, _ = generate("cookiecutter", default_answers(), tmp_path)
+    assert code != 0
+    assert "already exists" in output
+    assert (existing / "README.md").read_text() == "my own notes\n"
+    assert [p.name for p in existing.iterdir()] == ["README.md"]
+
+
+def test_copier_never_overwrites_an_existing_file_without_asking(tmp_path: Path) -> None:
+    existing = tmp_path / "project"
+    existing.mkdir()
+    (existing / "README.md").write_text("my own notes\n")
+    code, output, _ = generate("copier", default_answers(), tmp_path)
+    assert code != 0
+    assert "--overwrite" in output
+    assert (existing / "README.md").read_text() == "my own notes\n"

@@ -1,0 +1,1 @@
+"""The prediction API: serves registered models at alias `champion` behind OIDC."""

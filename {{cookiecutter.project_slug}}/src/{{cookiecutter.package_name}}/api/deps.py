@@ -1,0 +1,94 @@
+"""Dependencies routers declare through `Annotated` aliases: the caller, roles, the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.package_name }}.api.services import Services
+from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailable, InvalidToken, Role, User
+
+# The user every request acts as when AUTH_ENABLED=false (allowed in dev only).
+DEV_USER = User(sub="dev-auth-disabled", roles=frozenset(Role))
+
+bearer = HTTPBearer(auto_error=False, description="An access token from the OIDC provider.")
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def unauthorized(description: str) -> HTTPException:
+    # RFC 6750: tell the client which scheme to use and what was wrong with its token.
+    quoted = description.replace("\\", "\\\\").replace('"', "'")
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=description,
+        headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{quoted}"'},
+    )
+
+
+async def current_user(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    verifier = services.verifier
+    if verifier is None:
+        return DEV_USER
+    if credentials is None:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="missing bearer token: send `Authorization: Bearer <access token>`",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    token = credentials.credentials
+    user = verifier.cached(token)
+    if user is not None:
+        return user
+    try:
+        # Off the event loop: a new key id may mean fetching the issuer's JWKS.
+        return await run_in_threadpool(verifier.verify, token)
+    except InvalidToken as error:
+        raise unauthorized(f"invalid token: {error}") from None
+    except IdentityProviderUnavailable as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_role(*roles: Role) -> Callable[[User], User]:
+    """A dependency admitting callers that hold any of `roles`; others get 403."""
+    needed = " or ".join(role.value for role in roles)
+
+    def check(user: CurrentUser) -> User:
+        if not any(user.has_role(role) for role in roles):
+            raise HTTPException(
+                status_code=status.HTTP_403_FORBIDDEN,
+                detail=f"role {needed} required; the token of {user.sub!r} has {sorted(user.roles) or 'none'}",
+            )
+        return user
+
+    return check
+
+
+ViewerUser = Annotated[User, Depends(require_role(Role.VIEWER, Role.PREDICTOR, Role.ADMIN))]
+PredictorUser = Annotated[User, Depends(require_role(Role.PREDICTOR))]
+AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+
+
+def db_session(services: ServicesDep) -> Iterator[Session]:
+    with services.sessions() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]

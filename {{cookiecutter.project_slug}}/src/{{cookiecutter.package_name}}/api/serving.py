@@ -1,0 +1,85 @@
+"""A loaded model wrapped for the hot path: validate JSON bytes -> DataFrame -> predict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from {{ cookiecutter.package_name }}.api.model_loader import LoadedModel
+from {{ cookiecutter.package_name }}.api.schemas import GenericPredictRequest, request_model
+
+
+class InvalidRecords(Exception):
+    """The request body does not fit the model's signature; `errors` say where and why."""
+
+    def __init__(self, errors: list[dict[str, Any]], message: str) -> None:
+        super().__init__(message)
+        self.errors = errors
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class ServedModel:
+    """Immutable: a swap replaces the whole object, so a request keeps the one it started with."""
+
+    loaded: LoadedModel
+    request_type: type[BaseModel]
+    # (field name, column name) in signature order; empty when the signature is unknown.
+    fields: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def build(cls, loaded: LoadedModel, *, max_batch_size: int) -> ServedModel:
+        if loaded.columns is None:
+            return cls(loaded=loaded, request_type=GenericPredictRequest, fields=())
+        return cls(
+            loaded=loaded,
+            request_type=request_model(loaded.name, loaded.columns, max_batch_size=max_batch_size),
+            fields=tuple((f"c{index}", column.name) for index, column in enumerate(loaded.columns)),
+        )
+
+    def parse(self, body: bytes, *, max_batch_size: int) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+        """The records as a DataFrame (signature column order) and as plain rows for the log."""
+        try:
+            request = self.request_type.model_validate_json(body)
+        except ValidationError as error:
+            raise invalid_records(error, max_batch_size=max_batch_size) from None
+        records: list[Any] = request.records  # type: ignore[attr-defined]
+        if not self.fields:
+            if len(records) > max_batch_size:
+                raise InvalidRecords([], _too_many(len(records), max_batch_size))
+            return pd.DataFrame.from_records(records), records
+        columns = {column: [getattr(record, name) for record in records] for name, column in self.fields}
+        rows = [record.model_dump(by_alias=True) for record in records]
+        return pd.DataFrame(columns), rows
+
+    def predict(self, frame: pd.DataFrame) -> list[Any]:
+        return to_json_list(self.loaded.predict(frame))
+
+
+def to_json_list(output: Any) -> list[Any]:
+    """Model output (array, Series, DataFrame, list) as JSON-ready values, one per record."""
+    if isinstance(output, pd.DataFrame):
+        return output.to_dict(orient="records")  # type: ignore[return-value]
+    if isinstance(output, pd.Series | np.ndarray):
+        return output.tolist()  # type: ignore[no-any-return]
+    return list(output)
+
+
+def invalid_records(error: ValidationError, *, max_batch_size: int) -> InvalidRecords:
+    errors = error.errors(include_url=False, include_input=False, include_context=False)
+    first = errors[0] if errors else {"loc": (), "msg": "invalid body", "type": "invalid"}
+    if first["type"] == "too_long" and tuple(first["loc"]) == ("records",):
+        return InvalidRecords(errors, _too_many(None, max_batch_size))
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    extra = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    hint = " See the model's request schema in /docs or GET /v1/models."
+    return InvalidRecords(errors, f"{where}: {first['msg']}{extra}.{hint}")
+
+
+def _too_many(count: int | None, max_batch_size: int) -> str:
+    sent = f"{count} records" if count is not None else "too many records"
+    return f"{sent}: at most {max_batch_size} per request (MAX_BATCH_SIZE); split the batch."

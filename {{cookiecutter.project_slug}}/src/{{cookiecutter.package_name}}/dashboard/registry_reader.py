@@ -1,0 +1,218 @@
+"""Read-only view of the MLflow model registry: versions, aliases, metrics and input schemas."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import mlflow
+import pandas as pd
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+from mlflow.models import Model
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+# Tag the pipeline may set on a registered model or version to name the metric the gate compares.
+PRIMARY_METRIC_TAG = "primary_metric"
+NUMERIC_TYPES = frozenset({"double", "float", "long", "integer"})
+
+
+class RegistryUnavailable(Exception):
+    """The registry could not be read; the message names the address and the cause."""
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    """One registered version and the metrics its training run logged."""
+
+    version: int
+    aliases: tuple[str, ...]
+    status: str
+    created_at: datetime
+    run_id: str | None
+    metrics: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """A registered model: its versions (newest first), aliases and primary metric."""
+
+    name: str
+    description: str
+    aliases: Mapping[str, int]
+    primary_metric: str | None
+    versions: tuple[VersionSummary, ...]
+
+    def version_at(self, alias: str) -> VersionSummary | None:
+        number = self.aliases.get(alias)
+        return next((v for v in self.versions if v.version == number), None)
+
+    def metric_names(self) -> list[str]:
+        """Every metric any version logged, the primary one first."""
+        names = sorted({name for version in self.versions for name in version.metrics})
+        if self.primary_metric in names:
+            names.remove(self.primary_metric)
+            names.insert(0, self.primary_metric)
+        return names
+
+
+@dataclass(frozen=True)
+class InputField:
+    """One input column of a model's signature."""
+
+    name: str
+    type: str
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """What a model version accepts: its signature's columns and, if logged, an example record."""
+
+    fields: tuple[InputField, ...]
+    example: Mapping[str, Any] | None
+
+
+def registry_client(tracking_uri: str) -> MlflowClient:
+    """A client for the tracking store that also holds the registry (as in every deployment here)."""
+    return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+
+
+def read_models(*, client: MlflowClient, names: Sequence[str]) -> dict[str, ModelSummary | None]:
+    """Each configured model's summary, or None for a name not registered yet."""
+    return {name: read_model(client=client, name=name) for name in names}
+
+
+def read_model(*, client: MlflowClient, name: str) -> ModelSummary | None:
+    """The model's summary, or None when no model of that name is registered."""
+    try:
+        registered = client.get_registered_model(name)
+    except MlflowException as error:
+        if error.error_code == "RESOURCE_DOES_NOT_EXIST":
+            return None
+        raise RegistryUnavailable(_explain(error)) from None
+    except Exception as error:  # the HTTP store raises requests' errors when the server is down
+        raise RegistryUnavailable(_explain(error)) from None
+    try:
+        versions = client.search_model_versions(f"name = '{_quoted(name)}'")
+    except Exception as error:
+        raise RegistryUnavailable(_explain(error)) from None
+    summaries = tuple(
+        sorted((_version_summary(client, v) for v in versions), key=lambda v: v.version, reverse=True)
+    )
+    primary = registered.tags.get(PRIMARY_METRIC_TAG) or next(
+        (v.tags[PRIMARY_METRIC_TAG] for v in versions if PRIMARY_METRIC_TAG in (v.tags or {})), None
+    )
+    return ModelSummary(
+        name=name,
+        description=registered.description or "",
+        aliases={alias: int(number) for alias, number in (registered.aliases or {}).items()},
+        primary_metric=primary,
+        versions=summaries,
+    )
+
+
+def metric_by_version(model: ModelSummary, metric: str) -> pd.DataFrame:
+    """`version`, `value`, `aliases` rows for the versions that logged `metric`, oldest first."""
+    rows = [
+        {"version": v.version, "value": v.metrics[metric], "aliases": ", ".join(v.aliases)}
+        for v in sorted(model.versions, key=lambda v: v.version)
+        if metric in v.metrics
+    ]
+    return pd.DataFrame(rows, columns=["version", "value", "aliases"])
+
+
+def versions_table(model: ModelSummary) -> pd.DataFrame:
+    """One row per version: number, aliases, status, creation time and each metric."""
+    metric_names = model.metric_names()
+    rows = [
+        {
+            "version": v.version,
+            "aliases": ", ".join(v.aliases),
+            "status": v.status,
+            "created": v.created_at,
+            **{name: v.metrics.get(name) for name in metric_names},
+        }
+        for v in model.versions
+    ]
+    return pd.DataFrame(rows, columns=["version", "aliases", "status", "created", *metric_names])
+
+
+def read_inputs(*, client: MlflowClient, tracking_uri: str, name: str, version: int) -> ModelInputs:
+    """The version's input columns from its signature, plus the first record of its input example."""
+    try:
+        base = client.get_model_version_download_uri(name, str(version))
+        with tempfile.TemporaryDirectory(prefix="dashboard-model-") as folder:
+            mlmodel = mlflow.artifacts.download_artifacts(
+                artifact_uri=f"{base}/MLmodel", dst_path=folder, tracking_uri=tracking_uri
+            )
+            model = Model.load(mlmodel)
+            example = None
+            if model.saved_input_example_info:
+                mlflow.artifacts.download_artifacts(
+                    artifact_uri=f"{base}/{model.saved_input_example_info['artifact_path']}",
+                    dst_path=folder,
+                    tracking_uri=tracking_uri,
+                )
+                example = model.load_input_example(folder)
+    except Exception as error:
+        raise RegistryUnavailable(
+            f"cannot read the signature of {name} version {version}: {error}"
+        ) from None
+    fields: tuple[InputField, ...] = ()
+    if model.signature is not None:
+        fields = tuple(
+            InputField(name=str(spec.name), type=str(getattr(spec.type, "name", spec.type)))
+            for spec in model.signature.inputs.inputs
+            if getattr(spec, "name", None)
+        )
+    return ModelInputs(fields=fields, example=_first_record(example))
+
+
+def _version_summary(client: MlflowClient, version: Any) -> VersionSummary:
+    metrics: dict[str, float] = {}
+    if version.run_id:
+        try:
+            metrics = dict(client.get_run(version.run_id).data.metrics)
+        except MlflowException:
+            # A deleted run leaves the version without metrics; the version itself stays usable.
+            metrics = {}
+    return VersionSummary(
+        version=int(version.version),
+        aliases=tuple(sorted(version.aliases or ())),
+        status=str(version.status),
+        created_at=datetime.fromtimestamp(version.creation_timestamp / 1000, tz=UTC),
+        run_id=version.run_id,
+        metrics=metrics,
+    )
+
+
+def _first_record(example: Any) -> Mapping[str, Any] | None:
+    if isinstance(example, pd.DataFrame) and not example.empty:
+        return {str(k): _plain(v) for k, v in example.iloc[0].to_dict().items()}
+    if isinstance(example, Mapping):
+        return {str(k): _plain(v) for k, v in example.items()}
+    return None
+
+
+def _plain(value: Any) -> Any:
+    # numpy scalars are not JSON-serialisable; `.item()` turns them into Python numbers.
+    return value.item() if hasattr(value, "item") else value
+
+
+def _quoted(name: str) -> str:
+    return name.replace("'", "\\'")
+
+
+def _explain(error: BaseException) -> str:
+    return (
+        f"cannot read the model registry: {error}. "
+        "Check MLFLOW_TRACKING_URI and that the MLflow server is running."
+    )
