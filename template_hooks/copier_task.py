@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from template_hooks.generation import check_answers, exit_on_invalid, finish_project  # noqa: E402
+from template_hooks.generation import check_answers, exit_on_invalid, finish_project
 
 
 def main(argv: list[str]) -> None:

@@ -20,7 +20,8 @@ def check_answers(answers: Mapping[str, Any]) -> None:
 def load_project_script(project_dir: Path, name: str) -> ModuleType:
     """Import one of the generated project's own stdlib-only scripts."""
     spec = importlib.util.spec_from_file_location(name, project_dir / "scripts" / f"{name}.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

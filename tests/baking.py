@@ -32,7 +32,16 @@ def _command(engine: Engine, answers: Mapping[str, str], out: Path, template: Pa
         pairs = [f"{key}={value}" for key, value in answers.items()]
         return [str(BIN_DIR / "cookiecutter"), "--no-input", str(template), "-o", str(out), *pairs]
     data = [arg for key, value in answers.items() for arg in ("--data", f"{key}={value}")]
-    return [str(BIN_DIR / "copier"), "copy", "--trust", "--defaults", "--quiet", *data, str(template), str(out)]
+    return [
+        str(BIN_DIR / "copier"),
+        "copy",
+        "--trust",
+        "--defaults",
+        "--quiet",
+        *data,
+        str(template),
+        str(out),
+    ]
 
 
 def run_engine(

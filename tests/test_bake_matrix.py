@@ -61,7 +61,7 @@ def test_both_engines_generate_identical_projects(combo: dict[str, str], baked: 
 def test_no_template_syntax_is_left(project: Path) -> None:
     leftovers = []
     for name, content in text_files(project):
-        if GO_TEMPLATES.match(name) or name.endswith("NOTES.txt") and name.startswith("charts/"):
+        if GO_TEMPLATES.match(name) or (name.endswith("NOTES.txt") and name.startswith("charts/")):
             content = re.sub(r"\{\{-?.*?-?\}\}", "", content)
         content = GITHUB_EXPRESSION.sub("", content)
         for marker in ("{{", "{%", "cookiecutter."):

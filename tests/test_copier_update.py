@@ -18,7 +18,10 @@ ANSWERS = {**default_answers(), "dashboard": "none", "ci_provider": "gitlab"}
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=cwd, check=True, capture_output=True, text=True,
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -40,9 +43,21 @@ def test_update_applies_the_new_version_and_keeps_the_users_edit(tmp_path: Path)
     release_two_versions(template)
     copier = str(BIN_DIR / "copier")
     copied = subprocess.run(
-        [copier, "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "v1.0.0",
-         *[f"--data={key}={value}" for key, value in ANSWERS.items()], str(template), str(project)],
-        capture_output=True, text=True, check=False,
+        [
+            copier,
+            "copy",
+            "--trust",
+            "--defaults",
+            "--quiet",
+            "--vcs-ref",
+            "v1.0.0",
+            *[f"--data={key}={value}" for key, value in ANSWERS.items()],
+            str(template),
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert copied.returncode == 0, copied.stderr
     secrets_before = (project / ".env").read_text()
@@ -54,9 +69,11 @@ def test_update_applies_the_new_version_and_keeps_the_users_edit(tmp_path: Path)
     git(project, "commit", "--quiet", "--all", "--message", "our notes")
 
     updated = subprocess.run(
-        [copier, "update", "--trust", "--defaults",
-         "--quiet", "--vcs-ref", "v2.0.0"],
-        cwd=project, capture_output=True, text=True, check=False,
+        [copier, "update", "--trust", "--defaults", "--quiet", "--vcs-ref", "v2.0.0"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert updated.returncode == 0, updated.stderr
@@ -67,4 +84,4 @@ def test_update_applies_the_new_version_and_keeps_the_users_edit(tmp_path: Path)
     assert not list(project.rglob("*.rej")), "the update left conflicts"
     assert not (project / ".github").exists(), "a pruned option came back"
     status = git(project, "status", "--porcelain")
-    assert set(line[3:] for line in status.splitlines()) == {".editorconfig", ".copier-answers.yml"}
+    assert {line[3:] for line in status.splitlines()} == {".editorconfig", ".copier-answers.yml"}

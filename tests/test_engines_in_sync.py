@@ -15,7 +15,9 @@ from tests.baking import TEMPLATE_DIR
 COOKIECUTTER = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
 COPIER = yaml.safe_load((TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8"))
 QUESTIONS = [key for key in COOKIECUTTER if not key.startswith("_")]
-COPIER_QUESTIONS = [key for key, value in COPIER.items() if not key.startswith("_") and value.get("when") is not False]
+COPIER_QUESTIONS = [
+    key for key, value in COPIER.items() if not key.startswith("_") and value.get("when") is not False
+]
 
 
 def normalise(default: str) -> str:
@@ -43,7 +45,9 @@ def test_same_default_choices_and_help(name: str) -> None:
 
 
 def test_copier_passes_every_answer_to_the_templates() -> None:
-    mapping = yaml.safe_load(re.sub(r"\{\{\s*(\w+)\s*\|\s*tojson\s*\}\}", r"'\1'", COPIER["cookiecutter"]["default"]))
+    mapping = yaml.safe_load(
+        re.sub(r"\{\{\s*(\w+)\s*\|\s*tojson\s*\}\}", r"'\1'", COPIER["cookiecutter"]["default"])
+    )
     assert mapping == {name: name for name in QUESTIONS}
 
 

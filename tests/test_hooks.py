@@ -16,7 +16,12 @@ PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 
 
 def valid_answers(**changes: str) -> dict[str, str]:
-    return {**default_answers(), "project_slug": "my-ai-solution", "package_name": "my_ai_solution", **changes}
+    return {
+        **default_answers(),
+        "project_slug": "my-ai-solution",
+        "package_name": "my_ai_solution",
+        **changes,
+    }
 
 
 @pytest.mark.parametrize(
@@ -63,7 +68,10 @@ def test_exit_on_invalid_prints_one_message_and_exits_1(capsys: pytest.CaptureFi
 
 
 def test_disabled_globs_are_those_of_values_not_chosen() -> None:
-    data = {"dashboard": {"streamlit": ["src/{package}/dashboard"], "none": []}, "ci": {"a": ["a.yml"], "b": ["b.yml"]}}
+    data = {
+        "dashboard": {"streamlit": ["src/{package}/dashboard"], "none": []},
+        "ci": {"a": ["a.yml"], "b": ["b.yml"]},
+    }
     globs = manifest.disabled_globs(data, {"package_name": "pkg", "dashboard": "none", "ci": "a"})
     assert globs == ["src/pkg/dashboard", "b.yml"]
 
@@ -73,7 +81,10 @@ def test_prune_removes_files_and_folders_of_disabled_values(tmp_path: Path) -> N
     (tmp_path / "src/pkg/dashboard/app.py").write_text("x = 1\n")
     (tmp_path / "keep.txt").write_text("keep\n")
     (tmp_path / "b.yml").write_text("b: 1\n")
-    data = {"dashboard": {"streamlit": ["src/{package}/dashboard"], "none": []}, "ci": {"a": ["a.yml"], "b": ["b.yml"]}}
+    data = {
+        "dashboard": {"streamlit": ["src/{package}/dashboard"], "none": []},
+        "ci": {"a": ["a.yml"], "b": ["b.yml"]},
+    }
     removed = manifest.prune(tmp_path, data, {"package_name": "pkg", "dashboard": "none", "ci": "a"})
     assert sorted(p.name for p in removed) == ["b.yml", "dashboard"]
     assert not (tmp_path / "src/pkg/dashboard").exists()
@@ -98,7 +109,9 @@ def test_finish_project_writes_private_env_with_distinct_secrets(tmp_path: Path)
         finish_project(project, valid_answers())
         projects.append((project / ".env").read_text())
         assert stat.S_IMODE((project / ".env").stat().st_mode) == 0o600
-    first, second = ({k: v for k, _, v in (line.partition("=") for line in env.splitlines())} for env in projects)
+    first, second = (
+        {k: v for k, _, v in (line.partition("=") for line in env.splitlines())} for env in projects
+    )
     assert first["A"] == "1"
     assert first["DB_PASSWORD"] != first["API_SECRET"]
     assert first["DB_PASSWORD"] != second["DB_PASSWORD"]

@@ -36,7 +36,9 @@ def test_bad_answer_fails_cleanly(engine: Engine, case: str, tmp_path: Path) -> 
     assert code != 0
     assert f"{option}={value!r}" in output
     assert rule in output
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir()), "a failed generation left files"
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir()), (
+        "a failed generation left files"
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)

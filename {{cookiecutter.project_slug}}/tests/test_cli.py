@@ -23,7 +23,7 @@ def test_version_prints_the_installed_version() -> None:
 def test_every_command_has_help() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    commands = [name for name in app.registered_commands]
+    commands = list(app.registered_commands)
     assert commands
     for command in commands:
         assert command.callback is not None

@@ -4,6 +4,11 @@
 # Idempotent: existing users keep their settings and get the current password.
 set -euo pipefail
 
+if [[ -z "${DEV_USER_PASSWORD:-}" ]]; then
+    echo "error: DEV_USER_PASSWORD is empty; set it in .env (make env writes one) and retry" >&2
+    exit 1
+fi
+
 kcadm=/opt/keycloak/bin/kcadm.sh
 "${kcadm}" config credentials --server "${KEYCLOAK_URL}" --realm master \
     --user "${KEYCLOAK_ADMIN_USER}" --password "${KEYCLOAK_ADMIN_PASSWORD}"

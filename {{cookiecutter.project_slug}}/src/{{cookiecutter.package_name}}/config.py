@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The value .env.example gives every secret: accepted in dev, refused everywhere else.
-PLACEHOLDER_SECRET = "change-me"
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 -- the marker of an unset secret, not a secret
 
 Environment = Literal["dev", "test", "prod"]
 
@@ -29,6 +29,11 @@ class Settings(BaseSettings):
 
     # Model registry (MLflow).
     mlflow_tracking_uri: str = Field("sqlite:///var/mlflow.db", description="MLflow tracking and registry store.")
+    mlflow_artifact_root: str | None = Field(
+        None,
+        description="Artifact root for new experiments when MLFLOW_TRACKING_URI is a database "
+        "(default: <DATA_DIR>/mlartifacts); e.g. s3://bucket/mlflow. Ignored with a tracking server.",
+    )
     mlflow_s3_endpoint_url: str | None = Field(None, description="S3 endpoint for artifacts (MinIO).")
     aws_access_key_id: str | None = Field(None, description="Object storage access key.")
     aws_secret_access_key: SecretStr | None = Field(None, description="Object storage secret key.")
@@ -70,8 +75,11 @@ class Settings(BaseSettings):
     api_host: str = Field("127.0.0.1", description="Address `serve` binds; 0.0.0.0 in containers.")
     api_port: int = Field(8000, ge=1, le=65535, description="Port `serve` listens on.")
     served_models: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["iris-classifier", "diabetes-regressor"],
-        description="Comma-separated registered model names the API serves at alias `champion`.",
+        default_factory=list,
+        description=(
+            "Comma-separated registered model names the API serves at alias `champion`; "
+            "empty: every model declared under models/."
+        ),
     )
     model_poll_seconds: float = Field(
         30.0, gt=0, description="How often the API checks whether `champion` moved to a new version."

@@ -14,7 +14,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 def load_writer() -> ModuleType:
     spec = importlib.util.spec_from_file_location("write_env", PROJECT_DIR / "scripts" / "write_env.py")
-    assert spec and spec.loader
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

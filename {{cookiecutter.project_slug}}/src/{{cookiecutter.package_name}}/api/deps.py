@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -19,7 +19,8 @@ DEV_USER = User(sub="dev-auth-disabled", roles=frozenset(Role))
 bearer = HTTPBearer(auto_error=False, description="An access token from the OIDC provider.")
 
 
-def get_services(request: Request) -> Services:
+# Hot-path dependencies are `async def`: FastAPI would run plain `def` ones in a thread pool.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -66,11 +67,11 @@ async def current_user(
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require_role(*roles: Role) -> Callable[[User], User]:
+def require_role(*roles: Role) -> Callable[[User], Coroutine[None, None, User]]:
     """A dependency admitting callers that hold any of `roles`; others get 403."""
     needed = " or ".join(role.value for role in roles)
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if not any(user.has_role(role) for role in roles):
             raise HTTPException(
                 status_code=status.HTTP_403_FORBIDDEN,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from {{ cookiecutter.package_name }}.config import Settings
+
 CHAMPION = "champion"
 
 
@@ -58,57 +60,60 @@ class ModelSource(Protocol):
 
 
 class MlflowModelSource:
-    """Champion models from an MLflow registry (SQLite file or tracking server)."""
+    """Champion models through the registry package (MLflow: SQLite file or tracking server)."""
 
-    def __init__(self, *, tracking_uri: str) -> None:
+    def __init__(self, *, settings: Settings) -> None:
         # We retry with our own backoff; MLflow's default retries would stall a poll for minutes.
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
-        import mlflow
-        from mlflow import MlflowClient
+        from {{ cookiecutter.package_name }} import registry
 
-        mlflow.set_tracking_uri(tracking_uri)
-        mlflow.set_registry_uri(tracking_uri)
-        self._client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+        self._registry_api = registry
+        self._registry = registry.registry_for(settings)
 
     def champion(self, name: str) -> ChampionRef:
         from mlflow.exceptions import MlflowException
 
         try:
-            version = self._client.get_model_version_by_alias(name, CHAMPION)
+            version = self._registry_api.champion_version(name, registry=self._registry)
         except MlflowException as error:
-            if error.error_code in {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"}:
-                raise ChampionMissing(
-                    f"model {name!r} has no version with alias {CHAMPION!r} in the registry; "
-                    "train and promote one first (`make train`)"
-                ) from None
-            raise RegistryUnavailable(_first_line(error)) from None
+            if error.error_code == "INVALID_PARAMETER_VALUE":  # alias unknown on an existing model
+                version = None
+            else:
+                raise RegistryUnavailable(_first_line(error)) from None
         except Exception as error:  # the REST client raises plain requests/OS errors too
             raise RegistryUnavailable(_first_line(error)) from None
-        return ChampionRef(name=name, version=str(version.version), run_id=version.run_id)
+        if version is None:
+            raise ChampionMissing(
+                f"model {name!r} has no version with alias {CHAMPION!r} in the registry; "
+                f"train and promote one first (`make train`)"
+            )
+        return ChampionRef(name=name, version=version, run_id=None)
 
     def load(self, ref: ChampionRef) -> LoadedModel:
-        import mlflow.pyfunc
-
         try:
-            # The exact version the alias named when we looked, so the version we report is served.
-            model = mlflow.pyfunc.load_model(f"models:/{ref.name}/{ref.version}")
+            # The registry resolves the alias once and loads that exact version, so the version
+            # we report is the one that answers (the alias may have moved since `champion`).
+            model, version = self._registry_api.load_champion(ref.name, registry=self._registry)
+            run_id = self._registry.client.get_model_version(ref.name, version).run_id
+        except self._registry_api.ChampionNotFoundError as error:
+            raise ChampionMissing(str(error)) from None
         except Exception as error:
-            raise RegistryUnavailable(f"loading {ref.name} v{ref.version}: {_first_line(error)}") from None
+            raise RegistryUnavailable(f"loading {ref.name}: {_first_line(error)}") from None
         return LoadedModel(
             name=ref.name,
-            version=ref.version,
-            run_id=ref.run_id,
+            version=version,
+            run_id=run_id,
             predict=_fast_predict(model),
             columns=_columns(model),
-            metrics=self._metrics(ref.run_id),
+            metrics=self._metrics(run_id),
         )
 
     def _metrics(self, run_id: str | None) -> dict[str, float]:
         if run_id is None:
             return {}
         try:
-            return dict(self._client.get_run(run_id).data.metrics)
+            return dict(self._registry.client.get_run(run_id).data.metrics)
         except Exception:  # metrics are informational; the model serves without them
             return {}
 

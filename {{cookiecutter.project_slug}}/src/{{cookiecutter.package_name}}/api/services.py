@@ -49,8 +49,8 @@ def build_services(settings: Settings, *, source: ModelSource | None = None) -> 
         else None
     )
     models = ModelManager(
-        names=settings.served_models,
-        source=source or MlflowModelSource(tracking_uri=settings.mlflow_tracking_uri),
+        names=served_model_names(settings),
+        source=source or MlflowModelSource(settings=settings),
         poll_seconds=settings.model_poll_seconds,
         max_batch_size=settings.max_batch_size,
         metrics=metrics,
@@ -64,3 +64,12 @@ def build_services(settings: Settings, *, source: ModelSource | None = None) -> 
         log_writer=log_writer,
         metrics=metrics,
     )
+
+
+def served_model_names(settings: Settings) -> list[str]:
+    """SERVED_MODELS, or when empty every model the project declares under models/."""
+    if settings.served_models:
+        return settings.served_models
+    from {{ cookiecutter.package_name }}.models import model_names
+
+    return model_names()

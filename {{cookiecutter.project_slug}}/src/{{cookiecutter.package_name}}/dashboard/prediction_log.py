@@ -23,7 +23,7 @@ MODEL_COLUMNS = ("model_name", "model")
 INPUT_COLUMNS = ("inputs", "input", "features", "records")
 
 
-class PredictionLogUnavailable(Exception):
+class PredictionLogReadError(Exception):
     """The app database could not be read; the message names the cause, never the password."""
 
 
@@ -59,7 +59,7 @@ def read_recent(*, engine: Engine | None, limit: int = 200, model: str | None = 
         with engine.connect() as connection:
             rows = connection.execute(query.limit(limit)).mappings().all()
     except SQLAlchemyError as error:
-        raise PredictionLogUnavailable(
+        raise PredictionLogReadError(
             f"cannot read `{TABLE_NAME}` from the app database "
             f"({engine.url.render_as_string(hide_password=True)}): {error.__class__.__name__}: "
             f"{error.orig if getattr(error, 'orig', None) else error}. Check DATABASE_URL."

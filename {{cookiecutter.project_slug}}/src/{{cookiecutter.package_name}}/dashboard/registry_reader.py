@@ -21,7 +21,7 @@ PRIMARY_METRIC_TAG = "primary_metric"
 NUMERIC_TYPES = frozenset({"double", "float", "long", "integer"})
 
 
-class RegistryUnavailable(Exception):
+class RegistryReadError(Exception):
     """The registry could not be read; the message names the address and the cause."""
 
 
@@ -81,7 +81,7 @@ class ModelInputs:
 
 
 def registry_client(tracking_uri: str) -> MlflowClient:
-    """A client for the tracking store that also holds the registry (as in every deployment here)."""
+    """A client for the tracking store, which also holds the registry in every deployment here."""
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
 
 
@@ -97,13 +97,13 @@ def read_model(*, client: MlflowClient, name: str) -> ModelSummary | None:
     except MlflowException as error:
         if error.error_code == "RESOURCE_DOES_NOT_EXIST":
             return None
-        raise RegistryUnavailable(_explain(error)) from None
+        raise RegistryReadError(_explain(error)) from None
     except Exception as error:  # the HTTP store raises requests' errors when the server is down
-        raise RegistryUnavailable(_explain(error)) from None
+        raise RegistryReadError(_explain(error)) from None
     try:
         versions = client.search_model_versions(f"name = '{_quoted(name)}'")
     except Exception as error:
-        raise RegistryUnavailable(_explain(error)) from None
+        raise RegistryReadError(_explain(error)) from None
     summaries = tuple(
         sorted((_version_summary(client, v) for v in versions), key=lambda v: v.version, reverse=True)
     )
@@ -146,7 +146,7 @@ def versions_table(model: ModelSummary) -> pd.DataFrame:
 
 
 def read_inputs(*, client: MlflowClient, tracking_uri: str, name: str, version: int) -> ModelInputs:
-    """The version's input columns from its signature, plus the first record of its input example."""
+    """The version's input columns (signature) and the first record of its input example."""
     try:
         base = client.get_model_version_download_uri(name, str(version))
         with tempfile.TemporaryDirectory(prefix="dashboard-model-") as folder:
@@ -163,7 +163,7 @@ def read_inputs(*, client: MlflowClient, tracking_uri: str, name: str, version: 
                 )
                 example = model.load_input_example(folder)
     except Exception as error:
-        raise RegistryUnavailable(
+        raise RegistryReadError(
             f"cannot read the signature of {name} version {version}: {error}"
         ) from None
     fields: tuple[InputField, ...] = ()

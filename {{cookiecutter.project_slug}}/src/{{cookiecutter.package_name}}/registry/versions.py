@@ -16,6 +16,7 @@ from typing import Any
 
 import mlflow
 import mlflow.sklearn
+import skops.io
 from mlflow.models import infer_signature
 
 from {{ cookiecutter.package_name }}.models.spec import ModelSpec
@@ -81,6 +82,8 @@ def register_version(
             name="model",
             signature=infer_signature(example, model.predict(example)),
             input_example=example.head(5),
+            # Safe (skops) format: trust exactly the types of the model this process just trained.
+            skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
             # Explicit requirements skip MLflow's slow subprocess-based inference.
             pip_requirements=mlflow.sklearn.get_default_pip_requirements(include_skops=True),
         )

@@ -1,0 +1,59 @@
+"""Serve one predict request: parse, predict, count, queue the log row, answer with bytes."""
+
+from __future__ import annotations
+
+from time import perf_counter
+from typing import Any
+
+import orjson
+
+from {{ cookiecutter.package_name }}.api.metrics import ApiMetrics
+from {{ cookiecutter.package_name }}.api.serving import ServedModel
+from {{ cookiecutter.package_name }}.db.log_writer import PredictionLogWriter
+from {{ cookiecutter.package_name }}.db.models import utc_now
+
+
+def predict_json(
+    *,
+    served: ServedModel,
+    body: bytes,
+    request_id: str,
+    caller_sub: str,
+    max_batch_size: int,
+    metrics: ApiMetrics,
+    log_writer: PredictionLogWriter,
+) -> bytes:
+    """The JSON response body; raises InvalidRecords for a body that does not fit the signature."""
+    started = perf_counter()
+    model = served.loaded
+    try:
+        frame, rows = served.parse(body, max_batch_size=max_batch_size)
+    except Exception:
+        metrics.prediction_errors.labels(model.name, "invalid_input").inc()
+        raise
+    try:
+        predictions = served.predict(frame)
+    except Exception:
+        metrics.prediction_errors.labels(model.name, "model_error").inc()
+        raise
+    latency_ms = (perf_counter() - started) * 1000
+    metrics.predictions.labels(model.name, model.version).inc(len(predictions))
+    log_writer.submit(
+        {
+            "request_id": request_id,
+            "model_name": model.name,
+            "model_version": model.version,
+            "inputs": rows,
+            "outputs": predictions,
+            "latency_ms": latency_ms,
+            "caller_sub": caller_sub,
+            "created_at": utc_now(),
+        }
+    )
+    response: dict[str, Any] = {
+        "request_id": request_id,
+        "model": model.name,
+        "version": model.version,
+        "predictions": predictions,
+    }
+    return orjson.dumps(response, option=orjson.OPT_SERIALIZE_NUMPY)

@@ -1,0 +1,64 @@
+"""What /health/ready reports: models, registry, database, prediction log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from {{ cookiecutter.package_name }}.api.services import Services
+from {{ cookiecutter.package_name }}.db.migrate import current_revision, head_revision
+
+
+def readiness(services: Services) -> dict[str, Any]:
+    models = {
+        status.name: {
+            "loaded": status.served is not None,
+            "version": status.served.loaded.version if status.served else None,
+            "error": status.error,
+        }
+        for status in services.models.statuses()
+    }
+    database = database_status(services)
+    writer = services.log_writer
+    return {
+        "ready": services.models.all_loaded and database["reachable"] and database["schema_current"],
+        "models": models,
+        "registry": {
+            "reachable": services.models.registry_error is None
+            and services.models.registry_checked_at is not None,
+            "error": services.models.registry_error,
+            "checked_at": services.models.registry_checked_at.isoformat()
+            if services.models.registry_checked_at
+            else None,
+        },
+        "database": database,
+        "prediction_log": {
+            "pending": writer.pending,
+            "dropped": writer.dropped,
+            "last_error": writer.last_error,
+        },
+        "auth": "enabled" if services.verifier else "DISABLED (ENVIRONMENT=dev only)",
+    }
+
+
+def database_status(services: Services) -> dict[str, Any]:
+    try:
+        with services.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        revision = current_revision(services.engine)
+    except SQLAlchemyError as error:
+        return {
+            "reachable": False,
+            "schema_current": False,
+            "error": f"{type(error).__name__}: {str(error).splitlines()[0]}",
+        }
+    head = head_revision()
+    return {
+        "reachable": True,
+        "schema_current": revision == head,
+        "error": None
+        if revision == head
+        else f"schema at {revision}, code expects {head}: run `{{ cookiecutter.project_slug }} db upgrade`",
+    }

@@ -1,0 +1,118 @@
+"""/v1/models: list served models, predict, reload."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import SQLAlchemyError
+
+from {{ cookiecutter.package_name }}.api.deps import AdminUser, DbSession, PredictorUser, ServicesDep, ViewerUser
+from {{ cookiecutter.package_name }}.api.model_loader import CHAMPION
+from {{ cookiecutter.package_name }}.api.model_manager import ModelNotLoaded, UnknownModel
+from {{ cookiecutter.package_name }}.api.predictions import predict_json
+from {{ cookiecutter.package_name }}.api.schemas import ModelSummary, PredictResponse, ReloadResponse
+from {{ cookiecutter.package_name }}.api.serving import InvalidRecords, ServedModel
+from {{ cookiecutter.package_name }}.db.audit import record_audit
+
+router = APIRouter(prefix="/v1/models", tags=["models"])
+
+ModelName = Annotated[str, Path(min_length=1, max_length=200, description="Registered model name.")]
+PREDICT_PATH = "/v1/models/{name}/predict"
+
+
+@router.get("", summary="Served models: version, alias, metrics, input columns")
+async def list_models(_user: ViewerUser, services: ServicesDep) -> list[ModelSummary]:
+    return [summary(status.name, status.served, status.error) for status in services.models.statuses()]
+
+
+@router.post(
+    "/{name}/predict",
+    summary="Predict a batch of records with the model's champion version",
+    response_model=PredictResponse,
+    responses={
+        404: {"description": "No such model."},
+        422: {"description": "The records do not match the model's signature."},
+        503: {"description": "The model is not loaded yet."},
+    },
+    # The body schema is filled in per model from its signature (see api/openapi.py).
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {}}}}},
+)
+async def predict(name: ModelName, request: Request, user: PredictorUser, services: ServicesDep) -> Response:
+    served = _served(services, name)
+    request_id = uuid.uuid4().hex
+    try:
+        body = predict_json(
+            served=served,
+            body=await request.body(),
+            request_id=request_id,
+            caller_sub=user.sub,
+            max_batch_size=services.settings.max_batch_size,
+            metrics=services.metrics,
+            log_writer=services.log_writer,
+        )
+    except InvalidRecords as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"message": error.message, "errors": error.errors}
+        ) from None
+    return Response(body, media_type="application/json", headers={"X-Request-ID": request_id})
+
+
+@router.post(
+    "/{name}/reload",
+    summary="Load the model's champion from the registry again (role admin)",
+    responses={404: {"description": "No such model."}, 503: {"description": "Registry unreachable."}},
+)
+async def reload(name: ModelName, user: AdminUser, services: ServicesDep, db: DbSession) -> ReloadResponse:
+    try:
+        previous, served = await services.models.reload(name)
+    except UnknownModel as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
+    except ModelNotLoaded as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
+    try:
+        await run_in_threadpool(
+            record_audit,
+            db,
+            action="reload",
+            actor_sub=user.sub,
+            target=name,
+            details={"previous_version": previous, "version": served.loaded.version},
+        )
+    except SQLAlchemyError as error:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=f"reloaded v{served.loaded.version}, but the audit event could not be stored: "
+            f"{type(error).__name__}; check the database",
+        ) from None
+    return ReloadResponse(name=name, previous_version=previous, version=served.loaded.version)
+
+
+def _served(services: ServicesDep, name: str) -> ServedModel:
+    try:
+        return services.models.get(name)
+    except UnknownModel as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
+    except ModelNotLoaded as error:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error), headers={"Retry-After": "5"}
+        ) from None
+
+
+def summary(name: str, served: ServedModel | None, error: str | None) -> ModelSummary:
+    if served is None:
+        return ModelSummary(name=name, alias=CHAMPION, loaded=False, error=error)
+    model = served.loaded
+    return ModelSummary(
+        name=name,
+        alias=CHAMPION,
+        loaded=True,
+        version=model.version,
+        run_id=model.run_id,
+        loaded_at=model.loaded_at,
+        metrics=model.metrics,
+        inputs=[{"name": c.name, "type": c.type, "required": c.required} for c in model.columns or ()],
+        error=error,
+    )

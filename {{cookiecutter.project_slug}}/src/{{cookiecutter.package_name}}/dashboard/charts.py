@@ -1,0 +1,34 @@
+"""Chart specifications (Altair), built from plain data frames so they can be checked in tests."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+
+def metric_across_versions(frame: pd.DataFrame, metric: str) -> alt.Chart:
+    """A line of `metric` per version number; points carry the version's aliases."""
+    return (
+        alt.Chart(frame, title=f"{metric} by version")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("version:O", title="version"),
+            y=alt.Y("value:Q", title=metric, scale=alt.Scale(zero=False)),
+            tooltip=["version", "value", "aliases"],
+        )
+    )
+
+
+def distribution_comparison(frame: pd.DataFrame, feature: str) -> alt.Chart:
+    """Overlaid histograms (share per bin) of training data and recent inputs for one feature."""
+    return (
+        alt.Chart(frame, title=f"{feature}: training data vs recent inputs")
+        .mark_bar(opacity=0.55, binSpacing=0)
+        .encode(
+            x=alt.X("bin_start:Q", bin="binned", title=feature),
+            x2="bin_end:Q",
+            y=alt.Y("share:Q", stack=None, title="share of rows", axis=alt.Axis(format="%")),
+            color=alt.Color("sample:N", title=None),
+            tooltip=["sample", "bin_start", "bin_end", alt.Tooltip("share:Q", format=".1%")],
+        )
+    )

@@ -1,0 +1,1 @@
+"""Training pipeline: ingest -> validate -> clean -> features -> split -> train -> evaluate -> register -> gate."""
