@@ -36,7 +36,9 @@ RUFF = Path(sys.executable).parent / "ruff"
 
 
 def template_path(relative: Path) -> Path:
-    return PROJECT_TEMPLATE / Path(*(part.replace(PROBE["package_name"], "{{cookiecutter.package_name}}") for part in relative.parts))
+    return PROJECT_TEMPLATE / Path(
+        *(part.replace(PROBE["package_name"], "{{cookiecutter.package_name}}") for part in relative.parts)
+    )
 
 
 def main() -> int:

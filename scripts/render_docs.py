@@ -47,7 +47,10 @@ def shown_default(value: object) -> str:
 
 
 def readme_table() -> str:
-    rows = [f"| `{name}` | {help_text} | {shown_default(default)} |" for name, (help_text, default) in questions().items()]
+    rows = [
+        f"| `{name}` | {help_text} | {shown_default(default)} |"
+        for name, (help_text, default) in questions().items()
+    ]
     return "\n".join(["| option | what it sets | values (**default**) |", "| --- | --- | --- |", *rows])
 
 
@@ -81,10 +84,14 @@ def render_readme(current: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if a file is out of date instead of writing")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if a file is out of date instead of writing"
+    )
     args = parser.parse_args(argv)
     wanted = {OPTIONS_DOC: options_doc(), README: render_readme(README.read_text(encoding="utf-8"))}
-    stale = [path for path, text in wanted.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+    stale = [
+        path for path, text in wanted.items() if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
     if args.check:
         for path in stale:
             print(f"{path.relative_to(TEMPLATE_DIR)} is out of date: run `make docs`", file=sys.stderr)

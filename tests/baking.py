@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -48,9 +47,8 @@ def run_engine(
     engine: Engine, answers: Mapping[str, str], out: Path, template: Path = TEMPLATE_DIR
 ) -> subprocess.CompletedProcess[str]:
     """Run one engine's CLI; for copier `out` is the project folder, for cookiecutter its parent."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(
-        _command(engine, answers, out, template), capture_output=True, text=True, env=env, check=False
+        _command(engine, answers, out, template), capture_output=True, text=True, check=False
     )
 
 

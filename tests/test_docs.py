@@ -10,7 +10,10 @@ from tests.baking import TEMPLATE_DIR
 
 def test_option_docs_are_up_to_date() -> None:
     result = subprocess.run(
-        [sys.executable, "scripts/render_docs.py", "--check"], cwd=TEMPLATE_DIR, capture_output=True, text=True
+        [sys.executable, "scripts/render_docs.py", "--check"],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
 

@@ -35,9 +35,13 @@ def request_prediction(
             "Check API_URL and that `serve` is running."
         ) from None
     if response.status_code == 401:
-        raise PredictionError("the API did not accept your sign-in (401): log out and log in again.")
+        raise PredictionError(
+            "the API did not accept your sign-in (401): log out and log in again."
+        )
     if response.status_code == 403:
-        raise PredictionError("your account lacks the `predictor` role (403): ask an admin to grant it.")
+        raise PredictionError(
+            "your account lacks the `predictor` role (403): ask an admin to grant it."
+        )
     if response.status_code >= 400:
         raise PredictionError(f"the API answered {response.status_code}: {_detail(response)}")
     try:

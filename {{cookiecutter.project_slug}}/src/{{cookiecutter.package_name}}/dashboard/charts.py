@@ -8,7 +8,7 @@ import pandas as pd
 
 def metric_across_versions(frame: pd.DataFrame, metric: str) -> alt.Chart:
     """A line of `metric` per version number; points carry the version's aliases."""
-    return (
+    chart: alt.Chart = (
         alt.Chart(frame, title=f"{metric} by version")
         .mark_line(point=True)
         .encode(
@@ -17,11 +17,12 @@ def metric_across_versions(frame: pd.DataFrame, metric: str) -> alt.Chart:
             tooltip=["version", "value", "aliases"],
         )
     )
+    return chart
 
 
 def distribution_comparison(frame: pd.DataFrame, feature: str) -> alt.Chart:
     """Overlaid histograms (share per bin) of training data and recent inputs for one feature."""
-    return (
+    chart: alt.Chart = (
         alt.Chart(frame, title=f"{feature}: training data vs recent inputs")
         .mark_bar(opacity=0.55, binSpacing=0)
         .encode(
@@ -32,3 +33,4 @@ def distribution_comparison(frame: pd.DataFrame, feature: str) -> alt.Chart:
             tooltip=["sample", "bin_start", "bin_end", alt.Tooltip("share:Q", format=".1%")],
         )
     )
+    return chart

@@ -29,7 +29,9 @@ class FeatureDrift:
     current_size: int
 
 
-def numeric_features(reference: pd.DataFrame, current: pd.DataFrame, only: Iterable[str] | None = None) -> list[str]:
+def numeric_features(
+    reference: pd.DataFrame, current: pd.DataFrame, only: Iterable[str] | None = None
+) -> list[str]:
     """Columns numeric in both frames (and in `only`, when given), in the reference's order."""
     wanted = set(only) if only is not None else None
     return [
@@ -81,12 +83,14 @@ def drift_table(results: Iterable[FeatureDrift]) -> pd.DataFrame:
         ],
         columns=["feature", "drifted", "ks_statistic", "p_value", "reference_rows", "recent_rows"],
     )
-    return frame.sort_values(["drifted", "ks_statistic"], ascending=False, na_position="last").reset_index(
-        drop=True
-    )
+    return frame.sort_values(
+        ["drifted", "ks_statistic"], ascending=False, na_position="last"
+    ).reset_index(drop=True)
 
 
-def histograms(*, reference: pd.DataFrame, current: pd.DataFrame, feature: str, bins: int = 20) -> pd.DataFrame:
+def histograms(
+    *, reference: pd.DataFrame, current: pd.DataFrame, feature: str, bins: int = 20
+) -> pd.DataFrame:
     """Share of each sample per bin, on bins shared by both samples (long format, for plotting)."""
     ref = reference[feature].dropna().to_numpy(dtype=float)
     cur = current[feature].dropna().to_numpy(dtype=float)

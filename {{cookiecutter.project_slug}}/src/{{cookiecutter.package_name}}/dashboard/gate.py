@@ -28,18 +28,22 @@ class DashboardUser:
 @st.cache_resource(show_spinner=False)
 def token_verifier(issuer_url: str, audience: str, roles_claim: str) -> TokenVerifier:
     # One verifier per process: it caches the issuer's keys and already-verified tokens.
-    return TokenVerifier(issuer_url=issuer_url, audience=audience, roles_claim=roles_claim, leeway_seconds=30)
+    return TokenVerifier(
+        issuer_url=issuer_url, audience=audience, roles_claim=roles_claim, leeway_seconds=30
+    )
 
 
 def require_viewer(settings: Settings) -> DashboardUser:
     """The signed-in user with role `viewer`; otherwise render the reason and stop the page."""
     if not settings.auth_enabled:
         st.warning(
-            "Authentication is OFF (AUTH_ENABLED=false): whoever reaches this page sees everything. "
+            "Authentication is OFF (AUTH_ENABLED=false): whoever opens this page sees everything. "
             "Use this only for local development.",
             icon=":material/warning:",
         )
-        return _keep(DashboardUser(name="developer (auth off)", roles=frozenset(Role), access_token=None))
+        return _keep(
+            DashboardUser(name="developer (auth off)", roles=frozenset(Role), access_token=None)
+        )
     if not st.user.is_logged_in:
         st.title({{ cookiecutter.project_name | tojson }})
         st.info("Sign in with your organisation account to see models, predictions and drift.")
@@ -48,9 +52,13 @@ def require_viewer(settings: Settings) -> DashboardUser:
     name = _display_name()
     token = st.user.tokens.get("access") if st.user.tokens else None
     if not token:
-        _refuse(f"Signed in as {name}, but the identity provider returned no access token. "
-                "Check that the dashboard client issues access tokens.")
-    verifier = token_verifier(settings.oidc_issuer_url, settings.oidc_audience, settings.oidc_roles_claim)
+        _refuse(
+            f"Signed in as {name}, but the identity provider returned no access token. "
+            "Check that the dashboard client issues access tokens."
+        )
+    verifier = token_verifier(
+        settings.oidc_issuer_url, settings.oidc_audience, settings.oidc_roles_claim
+    )
     try:
         verified = verifier.verify(str(token))
     except InvalidToken as error:

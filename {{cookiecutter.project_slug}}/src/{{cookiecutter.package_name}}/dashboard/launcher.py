@@ -47,7 +47,9 @@ def streamlit_command(*, secrets_file: Path, port: int, host: str) -> list[str]:
 
 def dashboard(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8501,
-    host: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 in containers.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to bind; 0.0.0.0 in containers.")
+    ] = "127.0.0.1",
 ) -> None:
     """Run the dashboard (Streamlit): models, predictions, drift and a prediction form."""
     # Imported here: cli.py imports this module, so a top-level import would be circular.

@@ -31,7 +31,9 @@ def models(tracking_uri: str, names: tuple[str, ...]) -> dict[str, ModelSummary 
 @st.cache_data(show_spinner="Reading the model's signature...")
 def model_inputs(tracking_uri: str, name: str, version: int) -> ModelInputs:
     """A version's input schema and example; a version never changes, so this is cached for good."""
-    return read_inputs(client=registry_client(tracking_uri), tracking_uri=tracking_uri, name=name, version=version)
+    return read_inputs(
+        client=registry_client(tracking_uri), tracking_uri=tracking_uri, name=name, version=version
+    )
 
 
 @st.cache_resource(show_spinner=False)

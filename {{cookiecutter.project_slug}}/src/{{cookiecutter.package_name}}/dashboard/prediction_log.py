@@ -28,18 +28,20 @@ class PredictionLogReadError(Exception):
 
 
 def open_engine(database_url: str) -> Engine | None:
-    """A read engine, or None for a SQLite file that does not exist (never create one by reading)."""
+    """A read engine, or None for a SQLite file that does not exist (reading never creates one)."""
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        if not Path(url.database).exists():
-            return None
+    sqlite_file = url.database if url.get_backend_name() == "sqlite" else None
+    if sqlite_file and sqlite_file != ":memory:" and not Path(sqlite_file).exists():
+        return None
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         # psycopg 3 is the driver the project ships; plain `postgresql://` would ask for psycopg2.
         url = url.set(drivername="postgresql+psycopg")
     return create_engine(url, pool_pre_ping=True)
 
 
-def read_recent(*, engine: Engine | None, limit: int = 200, model: str | None = None) -> pd.DataFrame | None:
+def read_recent(
+    *, engine: Engine | None, limit: int = 200, model: str | None = None
+) -> pd.DataFrame | None:
     """The newest `limit` rows (newest first), or None when the table does not exist yet."""
     if engine is None:
         return None
@@ -62,7 +64,7 @@ def read_recent(*, engine: Engine | None, limit: int = 200, model: str | None = 
         raise PredictionLogReadError(
             f"cannot read `{TABLE_NAME}` from the app database "
             f"({engine.url.render_as_string(hide_password=True)}): {error.__class__.__name__}: "
-            f"{error.orig if getattr(error, 'orig', None) else error}. Check DATABASE_URL."
+            f"{getattr(error, 'orig', None) or error}. Check DATABASE_URL."
         ) from None
     return pd.DataFrame([dict(row) for row in rows], columns=[c.name for c in table.columns])
 

@@ -45,7 +45,9 @@ def load_table(source: Path | bytes, *, name: str) -> pd.DataFrame:
     """A CSV or Parquet table from a path or uploaded bytes; `name` decides the format."""
     suffix = Path(name).suffix.lower()
     if suffix not in READABLE_SUFFIXES:
-        raise ReferenceDataError(f"{name}: expected a .csv or .parquet file, got '{suffix or 'no suffix'}'")
+        raise ReferenceDataError(
+            f"{name}: expected a .csv or .parquet file, got '{suffix or 'no suffix'}'"
+        )
     data = BytesIO(source) if isinstance(source, bytes) else source
     try:
         return pd.read_csv(data) if suffix == ".csv" else pd.read_parquet(data)

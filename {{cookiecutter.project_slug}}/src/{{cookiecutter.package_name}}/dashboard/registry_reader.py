@@ -105,7 +105,9 @@ def read_model(*, client: MlflowClient, name: str) -> ModelSummary | None:
     except Exception as error:
         raise RegistryReadError(_explain(error)) from None
     summaries = tuple(
-        sorted((_version_summary(client, v) for v in versions), key=lambda v: v.version, reverse=True)
+        sorted(
+            (_version_summary(client, v) for v in versions), key=lambda v: v.version, reverse=True
+        )
     )
     primary = registered.tags.get(PRIMARY_METRIC_TAG) or next(
         (v.tags[PRIMARY_METRIC_TAG] for v in versions if PRIMARY_METRIC_TAG in (v.tags or {})), None

@@ -39,12 +39,14 @@ def is_missing(error: MlflowException) -> bool:
 
 def alias_version(registry: Registry, name: str, alias: str) -> str | None:
     """The version an alias points at, or None if the model or alias does not exist."""
+    # Read the model's alias map: a missing alias is an ordinary answer here, not an error.
     try:
-        return str(registry.client.get_model_version_by_alias(name, alias).version)
+        version = registry.client.get_registered_model(name).aliases.get(alias)
     except MlflowException as error:
         if is_missing(error):
             return None
         raise
+    return None if version is None else str(version)
 
 
 def champion_version(registry: Registry, name: str) -> str | None:

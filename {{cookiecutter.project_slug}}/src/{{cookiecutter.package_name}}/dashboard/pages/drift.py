@@ -25,7 +25,9 @@ UPLOAD = "upload a file..."
 settings = get_settings()
 current_user()
 st.title("Drift")
-st.caption("Recent inputs the API received against the training data (two-sample Kolmogorov-Smirnov).")
+st.caption(
+    "Recent inputs the API received against the training data (two-sample Kolmogorov-Smirnov)."
+)
 
 try:
     models = loaders.models(settings.mlflow_tracking_uri, tuple(settings.served_models))
@@ -39,15 +41,20 @@ if not registered:
 
 controls = st.columns(3)
 name = controls[0].selectbox("Model", list(registered))
-recent_rows = controls[1].select_slider("Recent predictions", options=[100, 500, 1000, 5000], value=1000)
+recent_rows = controls[1].select_slider(
+    "Recent predictions", options=[100, 500, 1000, 5000], value=1000
+)
 alpha = controls[2].select_slider("Significance level", options=[0.01, 0.05, 0.1], value=0.05)
 
 champion = registered[name].version_at(CHAMPION)
 candidates = run_dataset_files(
-    client=registry_client(settings.mlflow_tracking_uri), run_id=champion.run_id if champion else None
+    client=registry_client(settings.mlflow_tracking_uri),
+    run_id=champion.run_id if champion else None,
 ) + raw_data_files(settings.data_dir / "raw")
 labels = {str(path): path for path in dict.fromkeys(candidates)}
-choice = st.selectbox("Training data", [*labels, UPLOAD], help="Logged by the training run, or found in DATA_DIR/raw.")
+choice = st.selectbox(
+    "Training data", [*labels, UPLOAD], help="Logged by the training run, or found in DATA_DIR/raw."
+)
 try:
     if choice == UPLOAD:
         upload = st.file_uploader("Training data (.csv or .parquet)", type=["csv", "parquet"])
@@ -82,4 +89,8 @@ else:
 st.dataframe(drift_table(results), hide_index=True, width="stretch")
 
 feature = st.selectbox("Feature to plot", [r.feature for r in results])
-st.altair_chart(charts.distribution_comparison(histograms(reference=reference, current=current, feature=feature), feature))
+st.altair_chart(
+    charts.distribution_comparison(
+        histograms(reference=reference, current=current, feature=feature), feature
+    )
+)

@@ -46,7 +46,9 @@ for name, model in models.items():
         candidate.metric("Challenger", f"v{challenger.version}" if challenger else "none")
         metric_names = model.metric_names()
         if champion and metric_names and metric_names[0] in champion.metrics:
-            primary.metric(f"{metric_names[0]} (champion)", f"{champion.metrics[metric_names[0]]:.4g}")
+            primary.metric(
+                f"{metric_names[0]} (champion)", f"{champion.metrics[metric_names[0]]:.4g}"
+            )
         if champion is None:
             st.warning(
                 "No version is `champion` yet, so the API serves nothing for this model: "

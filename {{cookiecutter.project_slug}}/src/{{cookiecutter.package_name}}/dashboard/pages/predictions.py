@@ -41,5 +41,7 @@ summary[0].metric("Requests shown", len(log))
 if "latency_ms" in log.columns:
     summary[1].metric("Median latency", f"{log['latency_ms'].median():.1f} ms")
 if "model_name" in log.columns and "model_version" in log.columns:
-    summary[2].metric("Model versions", log[["model_name", "model_version"]].drop_duplicates().shape[0])
+    summary[2].metric(
+        "Model versions", log[["model_name", "model_version"]].drop_duplicates().shape[0]
+    )
 st.dataframe(log, hide_index=True, width="stretch")

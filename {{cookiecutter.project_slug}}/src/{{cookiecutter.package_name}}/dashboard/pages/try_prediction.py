@@ -39,7 +39,9 @@ except RegistryReadError as error:
     st.stop()
 served = {name: model for name, model in models.items() if model and model.version_at(CHAMPION)}
 if not served:
-    st.info("No model has a `champion` version yet, so the API has nothing to serve. Train one first.")
+    st.info(
+        "No model has a `champion` version yet, so the API has nothing to serve. Train one first."
+    )
     st.stop()
 
 name = st.selectbox("Model", list(served))
@@ -51,11 +53,15 @@ except RegistryReadError as error:
     st.error(str(error))
     st.stop()
 if not inputs.fields:
-    st.warning(f"{name} v{champion.version} was registered without a signature, so no form can be built.")
+    st.warning(
+        f"{name} v{champion.version} was registered without a signature, so no form can be built."
+    )
     st.stop()
 may_predict = not settings.auth_enabled or Role.PREDICTOR in user.roles
 if not may_predict:
-    st.warning(f"Your account lacks the `{Role.PREDICTOR}` role, so the API will refuse predictions.")
+    st.warning(
+        f"Your account lacks the `{Role.PREDICTOR}` role, so the API will refuse predictions."
+    )
 
 example = inputs.example or {}
 with st.form("predict"):
@@ -72,7 +78,9 @@ if submitted:
         st.error(f"Prediction failed: {error}")
         st.stop()
     predictions = answer.get("predictions")
-    shown = predictions[0] if isinstance(predictions, list) and len(predictions) == 1 else predictions
+    shown = (
+        predictions[0] if isinstance(predictions, list) and len(predictions) == 1 else predictions
+    )
     st.success(f"Prediction: **{shown}**")
     st.caption(
         f"model {answer.get('model_name', answer.get('model', name))} "
