@@ -31,6 +31,7 @@ $(VENV)/.installed: pyproject.toml poetry.lock | $(POETRY)
 
 bootstrap: $(VENV)/.installed ## Install the template's own tools (Poetry, cookiecutter, copier, pytest...)
 	ln -sf "$$(bash scripts/install_helm.sh)" $(TOOLS_BIN)/helm
+	ln -sf "$$(bash scripts/install_actionlint.sh)" $(TOOLS_BIN)/actionlint
 
 demo: bootstrap ## Generate a project with default answers into build/demo, install it and run it
 	rm -rf $(DEMO_DIR)

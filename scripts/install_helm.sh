@@ -13,7 +13,7 @@ HELM_KUBE_MINOR="${HELM_KUBE_MINOR:-37}"
 HELM_BIN_DIR="${HELM_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cookiecutter-ai-solution/helm-${HELM_VERSION}}"
 helm_bin="${HELM_BIN_DIR}/helm"
 
-if [[ -x "${helm_bin}" ]] && "${helm_bin}" version --short 2>/dev/null | grep -q "^${HELM_VERSION}+"; then
+if [[ -x "${helm_bin}" ]] && [[ "$("${helm_bin}" version --short 2>/dev/null)" == "${HELM_VERSION}"* ]]; then
     echo "helm ${HELM_VERSION} already built" >&2
     echo "${helm_bin}"
     exit 0

@@ -1,10 +1,10 @@
 """Typed Python client for the prediction API, for embedding the models in other applications.
 
-    from {{ cookiecutter.package_name }}.client import PredictionClient, StaticToken
+from {{ cookiecutter.package_name }}.client import PredictionClient, StaticToken
 
-    with PredictionClient("http://localhost:8000", token=StaticToken(access_token)) as api:
-        result = api.predict("tumor-classifier", [{"mean radius": 14.2, ...}])
-        print(result.version, result.predictions)
+with PredictionClient("http://localhost:8000", token=StaticToken(access_token)) as api:
+    result = api.predict("tumor-classifier", [{"mean radius": 14.2, ...}])
+    print(result.version, result.predictions)
 """
 
 from __future__ import annotations
@@ -43,7 +43,11 @@ class ClientCredentialsToken:
         self, *, token_url: str, client_id: str, client_secret: str, scope: str | None = None
     ) -> None:
         self._token_url = token_url
-        self._form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
+        self._form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
         if scope:
             self._form["scope"] = scope
         self._token: str | None = None
@@ -103,7 +107,9 @@ class PredictionClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._token = token
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_seconds, transport=transport)
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"), timeout=timeout_seconds, transport=transport
+        )
 
     def models(self) -> list[ModelInfo]:
         """The served models with their versions, metrics and input columns."""
@@ -115,7 +121,9 @@ class PredictionClient:
                 version=item.get("version"),
                 metrics=item.get("metrics") or {},
                 inputs=item.get("inputs") or [],
-                loaded_at=datetime.fromisoformat(item["loaded_at"]) if item.get("loaded_at") else None,
+                loaded_at=datetime.fromisoformat(item["loaded_at"])
+                if item.get("loaded_at")
+                else None,
                 error=item.get("error"),
             )
             for item in self._request("GET", "/v1/models")
@@ -123,7 +131,9 @@ class PredictionClient:
 
     def predict(self, model: str, records: Sequence[Mapping[str, Any]]) -> Prediction:
         """One prediction per record, from the model's current champion version."""
-        payload = self._request("POST", f"/v1/models/{model}/predict", json={"records": list(records)})
+        payload = self._request(
+            "POST", f"/v1/models/{model}/predict", json={"records": list(records)}
+        )
         return Prediction(
             request_id=payload["request_id"],
             model=payload["model"],
@@ -149,6 +159,9 @@ class PredictionClient:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
     ) -> None:
         self.close()

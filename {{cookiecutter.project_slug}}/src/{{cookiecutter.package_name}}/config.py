@@ -67,7 +67,8 @@ class Settings(BaseSettings):
     # Services.
     api_url: str = Field("http://localhost:8000", description="Where the dashboard and client reach the API.")
     dashboard_url: str = Field(
-        "http://localhost:8501", description="Public URL of the dashboard; its OIDC redirect is <url>/oauth2callback."
+        "http://localhost:8501",
+        description="Public URL of the dashboard; its OIDC redirect is <url>/oauth2callback.",
     )
     max_batch_size: int = Field(1000, ge=1, description="Most records one predict request may carry.")
 

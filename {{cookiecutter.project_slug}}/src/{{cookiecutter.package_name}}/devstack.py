@@ -35,11 +35,15 @@ def claims_with_roles(roles_claim: str, roles: list[str]) -> dict[str, Any]:
     return claims
 
 
-def issue_dev_token(*, issuer: str, sub: str, roles: list[str], audience: str, roles_claim: str) -> str:
+def issue_dev_token(
+    *, issuer: str, sub: str, roles: list[str], audience: str, roles_claim: str
+) -> str:
     """A signed token for `sub` with `roles`, by the authorization-code flow of the dev provider."""
     redirect_uri = "http://127.0.0.1/callback"
     with httpx.Client(base_url=issuer, timeout=10) as http:
-        http.put(f"/users/{sub}", json={"email": sub, **claims_with_roles(roles_claim, roles)}).raise_for_status()
+        http.put(
+            f"/users/{sub}", json={"email": sub, **claims_with_roles(roles_claim, roles)}
+        ).raise_for_status()
         authorize = http.post(
             "/oauth2/authorize",
             params={
@@ -74,7 +78,7 @@ def dev(ctx: typer.Context) -> None:
     """Run the OIDC provider (:9400), MLflow UI (:5000) and the API (:8000); Ctrl-C stops all."""
     if ctx.invoked_subcommand is not None:
         return
-    from honcho.manager import Manager
+    from honcho.manager import Manager  # type: ignore[import-untyped]
 
     from {{ cookiecutter.package_name }}.cli import load_settings
 
@@ -85,7 +89,9 @@ def dev(ctx: typer.Context) -> None:
     env = {**os.environ, "OIDC_ISSUER_URL": DEV_ISSUER, "AUTH_ENABLED": "true"}
     _train_if_no_champion(env)
     users = [
-        json.dumps({"sub": "alice", **claims_with_roles(settings.oidc_roles_claim, list(ALL_ROLES))}),
+        json.dumps(
+            {"sub": "alice", **claims_with_roles(settings.oidc_roles_claim, list(ALL_ROLES))}
+        ),
         json.dumps({"sub": "bob", **claims_with_roles(settings.oidc_roles_claim, ["viewer"])}),
     ]
     manager = Manager()
@@ -96,8 +102,18 @@ def dev(ctx: typer.Context) -> None:
     manager.add_process(
         "mlflow",
         subprocess.list2cmdline(
-            [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", settings.mlflow_tracking_uri,
-             "--host", "127.0.0.1", "--port", str(MLFLOW_UI_PORT)]
+            [
+                sys.executable,
+                "-m",
+                "mlflow",
+                "ui",
+                "--backend-store-uri",
+                settings.mlflow_tracking_uri,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(MLFLOW_UI_PORT),
+            ]
         ),
         env=env,
     )
@@ -116,7 +132,8 @@ def dev(ctx: typer.Context) -> None:
 def token(
     user: Annotated[str, typer.Option(help="Subject (`sub`) of the token.")] = "alice",
     role: Annotated[
-        list[str] | None, typer.Option(help="Role to grant; repeat for several [default: all three].")
+        list[str] | None,
+        typer.Option(help="Role to grant; repeat for several [default: all three]."),
     ] = None,
     issuer: Annotated[str, typer.Option(help="The dev provider's address.")] = DEV_ISSUER,
 ) -> None:
@@ -133,7 +150,9 @@ def token(
             roles_claim=settings.oidc_roles_claim,
         )
     except (httpx.HTTPError, RuntimeError) as error:
-        console.print(f"[red]Error:[/red] cannot get a token from {issuer} ({error}); is `make dev` running?")
+        console.print(
+            f"[red]Error:[/red] cannot get a token from {issuer} ({error}); is `make dev` running?"
+        )
         raise typer.Exit(1) from None
     print(value)  # plain stdout, for TOKEN=$(...)
 
@@ -141,11 +160,15 @@ def token(
 def _train_if_no_champion(env: dict[str, str]) -> None:
     from {{ cookiecutter.package_name }}.api.services import served_model_names
     from {{ cookiecutter.package_name }}.cli import load_settings
-    from {{ cookiecutter.package_name }}.registry import champion_version, registry_for
+    from {{ cookiecutter.package_name }}.registry.serving import champion_version, registry_for
 
     settings = load_settings()
     registry = registry_for(settings)
-    missing = [name for name in served_model_names(settings) if champion_version(name, registry=registry) is None]
+    missing = [
+        name
+        for name in served_model_names(settings)
+        if champion_version(name, registry=registry) is None
+    ]
     if missing:
         console.print(f"no champion yet for {', '.join(missing)}: training them first")
         command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "pipeline", "run"]

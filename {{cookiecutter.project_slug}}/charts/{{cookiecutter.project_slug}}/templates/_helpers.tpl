@@ -1,14 +1,10 @@
-{% raw %}{{/*
-The chart's name, shortened to the 63 characters Kubernetes allows in a name.
-*/}}
+{% raw %}{{/* The chart's name, shortened to the 63 characters Kubernetes allows in a name. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.name" -}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/*
-A fully qualified app name: the release name, plus the chart name unless the release already
-contains it; truncated at 63 characters less room for the longest component suffix ("-dashboard").
-*/}}
+{{/* A fully qualified app name: the release name, plus the chart name unless the release already */}}
+{{/* contains it; truncated at 63 characters less room for the longest component suffix ("-dashboard"). */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.fullname" -}}
 {{- if .Values.fullnameOverride }}
 {{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" }}
@@ -22,16 +18,12 @@ contains it; truncated at 63 characters less room for the longest component suff
 {{- end }}
 {{- end }}
 
-{{/*
-Chart name and version, as used by the chart label.
-*/}}
+{{/* Chart name and version, as used by the chart label. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/*
-Common labels.
-*/}}
+{{/* Common labels. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.labels" -}}
 helm.sh/chart: {{ include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.chart" . }}
 {{ include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.selectorLabels" . }}
@@ -41,17 +33,13 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
-{{/*
-Selector labels.
-*/}}
+{{/* Selector labels. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
-{{/*
-The service account the pods run as.
-*/}}
+{{/* The service account the pods run as. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.fullname" .) .Values.serviceAccount.name }}
@@ -60,31 +48,23 @@ The service account the pods run as.
 {{- end }}
 {{- end }}
 
-{{/*
-The one image every component runs; the tag defaults to the chart's appVersion.
-*/}}
+{{/* The one image every component runs; the tag defaults to the chart's appVersion. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.image" -}}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
 {{- end }}
 
-{{/*
-The Secret holding DATABASE_URL, OIDC_CLIENT_SECRET, SESSION_SECRET (and AWS_SECRET_ACCESS_KEY).
-*/}}
+{{/* The Secret holding DATABASE_URL, OIDC_CLIENT_SECRET, SESSION_SECRET (and AWS_SECRET_ACCESS_KEY). */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.secretName" -}}
 {{- default (include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.fullname" .) .Values.secrets.existingSecret }}
 {{- end }}
 
-{{/*
-Where the dashboard and the Python client reach the API: the API Service unless overridden.
-*/}}
+{{/* Where the dashboard and the Python client reach the API: the API Service unless overridden. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.apiUrl" -}}
 {{- default (printf "http://%s-api:%v" (include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.fullname" .) .Values.api.service.port) .Values.config.apiUrl }}
 {{- end }}
 
-{{/*
-Settings for every application container: plain values from the ConfigMap, secrets by key.
-Each variable is a field of the application's Settings (src/<package>/config.py).
-*/}}
+{{/* Settings for every application container: plain values from the ConfigMap, secrets by key. */}}
+{{/* Each variable is a field of the application's Settings (src/<package>/config.py). */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.appEnv" -}}
 envFrom:
   - configMapRef:
@@ -113,9 +93,7 @@ env:
         optional: true
 {{- end }}
 
-{{/*
-Writable places on a read-only root filesystem: /tmp, the data folder and the home folder.
-*/}}
+{{/* Writable places on a read-only root filesystem: /tmp, the data folder and the home folder. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
@@ -134,9 +112,7 @@ Writable places on a read-only root filesystem: /tmp, the data folder and the ho
   emptyDir: {}
 {{- end }}
 
-{{/*
-Pod spec fields shared by every component.
-*/}}
+{{/* Pod spec fields shared by every component. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.podCommon" -}}
 {{- with .Values.imagePullSecrets }}
 imagePullSecrets:
@@ -160,9 +136,7 @@ tolerations:
 {{- end }}
 {{- end }}
 
-{{/*
-Checksums that roll the pods when their configuration changes.
-*/}}
+{{/* Checksums that roll the pods when their configuration changes. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.configChecksums" -}}
 checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}
 checksum/secret: {{ include (print $.Template.BasePath "/secret.yaml") . | sha256sum }}

@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }}.api.model_loader import ModelSource
 from {{ cookiecutter.package_name }}.api.openapi import openapi_document
 from {{ cookiecutter.package_name }}.api.routers import health, models
 from {{ cookiecutter.package_name }}.api.services import Services, build_services
-from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailable
+from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailableError
 from {{ cookiecutter.package_name }}.config import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *, source: ModelSource | None =
 async def _start(services: Services) -> None:
     if services.verifier is None:
         logger.warning(
-            "!!! AUTH_ENABLED=false: every request is accepted WITHOUT a token and acts as an admin. "
+            "!!! AUTH_ENABLED=false: every request is accepted WITHOUT a token, as an admin. "
             "This is allowed only with ENVIRONMENT=dev; never expose this process. !!!"
         )
     else:
@@ -76,5 +76,5 @@ def _prefetch_keys(services: Services) -> None:
     assert services.verifier is not None
     try:
         services.verifier.refresh_keys()
-    except IdentityProviderUnavailable as error:
+    except IdentityProviderUnavailableError as error:
         logger.warning("identity provider not reachable yet: %s", error)

@@ -34,19 +34,26 @@ def serve(
         host=host or settings.api_host,
         port=port or settings.api_port,
         log_level=settings.log_level.lower(),
-        access_log=False,  # per-request lines cost throughput; /metrics and the prediction log cover it
+        access_log=False,  # costs throughput; /metrics and the prediction log cover it
     )
 
 
 def predict_file(
-    input_csv: Annotated[Path, typer.Argument(help="CSV with one record per row, a header of column names.")],
-    output_csv: Annotated[Path, typer.Argument(help="Written with the input columns plus `prediction`.")],
+    input_csv: Annotated[
+        Path, typer.Argument(help="CSV with one record per row, a header of column names.")
+    ],
+    output_csv: Annotated[
+        Path, typer.Argument(help="Written with the input columns plus `prediction`.")
+    ],
     model: Annotated[str, typer.Option("--model", "-m", help="Registered model name.")],
     api_url: Annotated[str | None, typer.Option(help="API address [default: API_URL].")] = None,
     token: Annotated[
-        str | None, typer.Option(envvar="API_TOKEN", help="Bearer token (or env API_TOKEN); see `dev token`.")
+        str | None,
+        typer.Option(envvar="API_TOKEN", help="Bearer token (or env API_TOKEN); see `dev token`."),
     ] = None,
-    batch_size: Annotated[int | None, typer.Option(min=1, help="Records per request [default: MAX_BATCH_SIZE].")] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(min=1, help="Records per request [default: MAX_BATCH_SIZE].")
+    ] = None,
 ) -> None:
     """Predict every row of INPUT_CSV through the API and write OUTPUT_CSV (all or nothing)."""
     from {{ cookiecutter.package_name }}.cli import load_settings
@@ -60,13 +67,17 @@ def predict_file(
         reader = csv.DictReader(handle)
         columns = list(reader.fieldnames or [])
         # Empty cells are missing values; the API converts numeric text by the model's signature.
-        rows: list[dict[str, Any]] = [{k: (v if v != "" else None) for k, v in row.items()} for row in reader]
+        rows: list[dict[str, Any]] = [
+            {k: (v if v != "" else None) for k, v in row.items()} for row in reader
+        ]
     if not rows:
         console.print(f"[red]Error:[/red] {input_csv} has no data rows.")
         raise typer.Exit(2)
     size = batch_size or settings.max_batch_size
     predictions: list[Any] = []
-    client = PredictionClient(api_url or settings.api_url, token=StaticToken(token) if token else None)
+    client = PredictionClient(
+        api_url or settings.api_url, token=StaticToken(token) if token else None
+    )
     try:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task(f"predicting with {model}", total=len(rows))
@@ -75,7 +86,9 @@ def predict_file(
                 predictions.extend(client.predict(model, chunk).predictions)
                 progress.advance(task, len(chunk))
     except ApiError as error:
-        console.print(f"[red]Error:[/red] {error} (rows {start + 1}-{start + len(chunk)}); nothing written.")
+        console.print(
+            f"[red]Error:[/red] {error} (rows {start + 1}-{start + len(chunk)}); nothing written."
+        )
         raise typer.Exit(1) from None
     except OSError as error:
         console.print(f"[red]Error:[/red] cannot reach the API: {error}; nothing written.")
@@ -86,7 +99,9 @@ def predict_file(
     console.print(f"wrote {len(rows)} predictions to {output_csv}")
 
 
-def _write_atomically(path: Path, columns: list[str], rows: list[dict[str, Any]], predictions: list[Any]) -> None:
+def _write_atomically(
+    path: Path, columns: list[str], rows: list[dict[str, Any]], predictions: list[Any]
+) -> None:
     partial = path.with_name(f".{path.name}.partial")
     with partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=[*columns, "prediction"])

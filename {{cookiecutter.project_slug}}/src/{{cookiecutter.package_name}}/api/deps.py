@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.api.services import Services
-from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailable, InvalidToken, Role, User
+from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailableError, InvalidTokenError, Role, User
 
 # The user every request acts as when AUTH_ENABLED=false (allowed in dev only).
 DEV_USER = User(sub="dev-auth-disabled", roles=frozenset(Role))
@@ -58,9 +58,9 @@ async def current_user(
     try:
         # Off the event loop: a new key id may mean fetching the issuer's JWKS.
         return await run_in_threadpool(verifier.verify, token)
-    except InvalidToken as error:
+    except InvalidTokenError as error:
         raise unauthorized(f"invalid token: {error}") from None
-    except IdentityProviderUnavailable as error:
+    except IdentityProviderUnavailableError as error:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
 
 
@@ -75,7 +75,8 @@ def require_role(*roles: Role) -> Callable[[User], Coroutine[None, None, User]]:
         if not any(user.has_role(role) for role in roles):
             raise HTTPException(
                 status_code=status.HTTP_403_FORBIDDEN,
-                detail=f"role {needed} required; the token of {user.sub!r} has {sorted(user.roles) or 'none'}",
+                detail=f"role {needed} required; the token of {user.sub!r} has "
+                f"{sorted(user.roles) or 'no roles'}",
             )
         return user
 

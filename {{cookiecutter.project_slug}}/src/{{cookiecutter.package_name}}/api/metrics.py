@@ -1,4 +1,4 @@
-"""Prometheus metrics of one app instance (own registry, so several apps can live in one process)."""
+"""Prometheus metrics of one app instance (own registry: several apps may share a process)."""
 
 from __future__ import annotations
 
@@ -13,19 +13,28 @@ class ApiMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "http_requests", "HTTP requests by route and status.", ["method", "route", "status"],
+            "http_requests",
+            "HTTP requests by route and status.",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "http_request_duration_seconds", "HTTP request latency by route.", ["method", "route"],
-            buckets=LATENCY_BUCKETS, registry=self.registry,
+            "http_request_duration_seconds",
+            "HTTP request latency by route.",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.predictions = Counter(
-            "predictions", "Records predicted, by model and version.", ["model", "version"],
+            "predictions",
+            "Records predicted, by model and version.",
+            ["model", "version"],
             registry=self.registry,
         )
         self.prediction_errors = Counter(
-            "prediction_errors", "Failed predict requests by model and reason.", ["model", "reason"],
+            "prediction_errors",
+            "Failed predict requests by model and reason.",
+            ["model", "reason"],
             registry=self.registry,
         )
         self.log_written = Counter(
@@ -37,11 +46,14 @@ class ApiMetrics:
             registry=self.registry,
         )
         self.log_pending = Gauge(
-            "prediction_log_rows_pending", "Prediction-log rows waiting to be written.",
+            "prediction_log_rows_pending",
+            "Prediction-log rows waiting to be written.",
             registry=self.registry,
         )
         self.model_version = Gauge(
-            "model_served", "1 for the version of each model being served.", ["model", "version"],
+            "model_served",
+            "1 for the version of each model being served.",
+            ["model", "version"],
             registry=self.registry,
         )
         self.registry_up = Gauge(

@@ -16,11 +16,11 @@ from {{ cookiecutter.package_name }}.config import Settings
 CHAMPION = "champion"
 
 
-class RegistryUnavailable(Exception):
+class RegistryUnavailableError(Exception):
     """The registry could not be reached or answered with an error."""
 
 
-class ChampionMissing(Exception):
+class ChampionMissingError(Exception):
     """The registry is reachable but the model or its `champion` alias does not exist."""
 
 
@@ -66,40 +66,44 @@ class MlflowModelSource:
         # We retry with our own backoff; MLflow's default retries would stall a poll for minutes.
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
-        from {{ cookiecutter.package_name }} import registry
+        from {{ cookiecutter.package_name }}.registry.serving import registry_for
 
-        self._registry_api = registry
-        self._registry = registry.registry_for(settings)
+        self._registry = registry_for(settings)
 
     def champion(self, name: str) -> ChampionRef:
         from mlflow.exceptions import MlflowException
 
+        from {{ cookiecutter.package_name }}.registry.serving import champion_version
+
         try:
-            version = self._registry_api.champion_version(name, registry=self._registry)
+            version = champion_version(name, registry=self._registry)
         except MlflowException as error:
             if error.error_code == "INVALID_PARAMETER_VALUE":  # alias unknown on an existing model
                 version = None
             else:
-                raise RegistryUnavailable(_first_line(error)) from None
+                raise RegistryUnavailableError(_first_line(error)) from None
         except Exception as error:  # the REST client raises plain requests/OS errors too
-            raise RegistryUnavailable(_first_line(error)) from None
+            raise RegistryUnavailableError(_first_line(error)) from None
         if version is None:
-            raise ChampionMissing(
+            raise ChampionMissingError(
                 f"model {name!r} has no version with alias {CHAMPION!r} in the registry; "
                 f"train and promote one first (`make train`)"
             )
         return ChampionRef(name=name, version=version, run_id=None)
 
     def load(self, ref: ChampionRef) -> LoadedModel:
+        from {{ cookiecutter.package_name }}.registry.errors import ChampionNotFoundError
+        from {{ cookiecutter.package_name }}.registry.serving import load_champion
+
         try:
             # The registry resolves the alias once and loads that exact version, so the version
             # we report is the one that answers (the alias may have moved since `champion`).
-            model, version = self._registry_api.load_champion(ref.name, registry=self._registry)
+            model, version = load_champion(ref.name, registry=self._registry)
             run_id = self._registry.client.get_model_version(ref.name, version).run_id
-        except self._registry_api.ChampionNotFoundError as error:
-            raise ChampionMissing(str(error)) from None
+        except ChampionNotFoundError as error:
+            raise ChampionMissingError(str(error)) from None
         except Exception as error:
-            raise RegistryUnavailable(f"loading {ref.name}: {_first_line(error)}") from None
+            raise RegistryUnavailableError(f"loading {ref.name}: {_first_line(error)}") from None
         return LoadedModel(
             name=ref.name,
             version=version,

@@ -8,6 +8,7 @@ background, so the process never crashes because the registry is down; it is jus
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,24 +18,24 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 from {{ cookiecutter.package_name }}.api.metrics import ApiMetrics
 from {{ cookiecutter.package_name }}.api.model_loader import (
     CHAMPION,
-    ChampionMissing,
+    ChampionMissingError,
     ModelSource,
-    RegistryUnavailable,
+    RegistryUnavailableError,
 )
 from {{ cookiecutter.package_name }}.api.serving import ServedModel
 
 logger = logging.getLogger(__name__)
 
 
-class UnknownModel(Exception):
+class UnknownModelError(Exception):
     """The name is not one of SERVED_MODELS."""
 
 
-class ModelNotLoaded(Exception):
+class ModelNotLoadedError(Exception):
     """The model is configured but no version is loaded (yet); the message says why."""
 
 
-class _NotAllLoaded(Exception):
+class _NotAllLoadedError(Exception):
     pass
 
 
@@ -74,13 +75,17 @@ class ModelManager:
         if served is not None:
             return served
         if name not in self.names:
-            raise UnknownModel(f"no model named {name!r}; served models: {', '.join(self.names)}")
-        raise ModelNotLoaded(
+            raise UnknownModelError(
+                f"no model named {name!r}; served models: {', '.join(self.names)}"
+            )
+        raise ModelNotLoadedError(
             f"model {name!r} is not loaded yet: {self._errors.get(name, 'loading')}; retrying"
         )
 
     def statuses(self) -> list[ModelStatus]:
-        return [ModelStatus(name, self._served.get(name), self._errors.get(name)) for name in self.names]
+        return [
+            ModelStatus(name, self._served.get(name), self._errors.get(name)) for name in self.names
+        ]
 
     @property
     def all_loaded(self) -> bool:
@@ -92,10 +97,8 @@ class ModelManager:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     async def refresh(self) -> None:
         """Load every model whose `champion` is not the version we serve."""
@@ -105,19 +108,21 @@ class ModelManager:
     async def reload(self, name: str) -> tuple[str | None, ServedModel]:
         """Load `champion` of `name` again now, even if the version did not change."""
         if name not in self.names:
-            raise UnknownModel(f"no model named {name!r}; served models: {', '.join(self.names)}")
+            raise UnknownModelError(
+                f"no model named {name!r}; served models: {', '.join(self.names)}"
+            )
         previous = self._served.get(name)
         await self._refresh_one(name, force=True)
         served = self._served.get(name)
         if served is None or name in self._errors:
-            raise ModelNotLoaded(f"reloading {name!r} failed: {self._errors.get(name)}")
+            raise ModelNotLoadedError(f"reloading {name!r} failed: {self._errors.get(name)}")
         return (previous.loaded.version if previous else None), served
 
     async def _run(self) -> None:
         # Start-up: retry with growing waits until every model is loaded, then poll calmly.
         async for attempt in AsyncRetrying(
             wait=wait_exponential(multiplier=0.5, max=max(self._poll_seconds, 1.0)),
-            retry=retry_if_exception_type(_NotAllLoaded),
+            retry=retry_if_exception_type(_NotAllLoadedError),
             before_sleep=lambda state: logger.warning(
                 "not every model is loaded (attempt %d): %s; retrying",
                 state.attempt_number,
@@ -127,8 +132,10 @@ class ModelManager:
             with attempt:
                 await self.refresh()
                 if not self.all_loaded:
-                    raise _NotAllLoaded
-        logger.info("serving %s", ", ".join(f"{n} v{self._served[n].loaded.version}" for n in self.names))
+                    raise _NotAllLoadedError
+        logger.info(
+            "serving %s", ", ".join(f"{n} v{self._served[n].loaded.version}" for n in self.names)
+        )
         while True:
             await asyncio.sleep(self._poll_seconds)
             await self.refresh()
@@ -146,17 +153,19 @@ class ModelManager:
                 served = await asyncio.to_thread(
                     ServedModel.build, loaded, max_batch_size=self._max_batch_size
                 )
-            except ChampionMissing as error:
+            except ChampionMissingError as error:
                 self._errors[name] = str(error)
                 return
-            except RegistryUnavailable as error:
+            except RegistryUnavailableError as error:
                 self._registry_seen(str(error))
                 self._errors[name] = f"registry unreachable: {error}"
                 return
             previous = self._served.get(name)
             self._served[name] = served
             self._errors.pop(name, None)
-            self._metrics.model_loaded(name, served.loaded.version, previous.loaded.version if previous else None)
+            self._metrics.model_loaded(
+                name, served.loaded.version, previous.loaded.version if previous else None
+            )
             logger.info(
                 "model %s: now serving v%s (%s was v%s)",
                 name,

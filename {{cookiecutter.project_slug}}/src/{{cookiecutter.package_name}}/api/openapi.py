@@ -33,5 +33,7 @@ def openapi_document(app: FastAPI, models: ModelManager) -> dict[str, Any]:
     for parameter in operation.get("parameters", []):
         if parameter["name"] == "name":
             parameter["schema"]["enum"] = models.names
-            parameter["description"] = "One of SERVED_MODELS; the body must match that model's schema."
+            parameter["description"] = (
+                "One of SERVED_MODELS; the body must match that model's schema."
+            )
     return document

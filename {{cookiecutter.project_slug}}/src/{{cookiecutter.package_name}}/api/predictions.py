@@ -23,7 +23,7 @@ def predict_json(
     metrics: ApiMetrics,
     log_writer: PredictionLogWriter,
 ) -> bytes:
-    """The JSON response body; raises InvalidRecords for a body that does not fit the signature."""
+    """The JSON response body; InvalidRecordsError if the body does not fit the signature."""
     started = perf_counter()
     model = served.loaded
     try:

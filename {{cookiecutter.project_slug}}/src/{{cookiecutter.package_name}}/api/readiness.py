@@ -23,7 +23,9 @@ def readiness(services: Services) -> dict[str, Any]:
     database = database_status(services)
     writer = services.log_writer
     return {
-        "ready": services.models.all_loaded and database["reachable"] and database["schema_current"],
+        "ready": services.models.all_loaded
+        and database["reachable"]
+        and database["schema_current"],
         "models": models,
         "registry": {
             "reachable": services.models.registry_error is None

@@ -1,4 +1,4 @@
-"""Request and response schemas; each model's request schema is derived from its MLflow signature."""
+"""Request and response schemas; a model's request schema comes from its MLflow signature."""
 
 from __future__ import annotations
 
@@ -43,8 +43,12 @@ class ModelSummary(BaseModel):
     version: str | None = None
     run_id: str | None = None
     loaded_at: datetime | None = None
-    metrics: dict[str, float] = Field(default_factory=dict, description="Metrics of the training run.")
-    inputs: list[dict[str, Any]] | None = Field(None, description="Input columns from the signature.")
+    metrics: dict[str, float] = Field(
+        default_factory=dict, description="Metrics of the training run."
+    )
+    inputs: list[dict[str, Any]] | None = Field(
+        None, description="Input columns from the signature."
+    )
     error: str | None = Field(None, description="Why the model is not (re)loaded, if it is not.")
 
 
@@ -60,7 +64,9 @@ def schema_title(model_name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in parts) or "Model"
 
 
-def request_model(model_name: str, columns: tuple[Column, ...], *, max_batch_size: int) -> type[BaseModel]:
+def request_model(
+    model_name: str, columns: tuple[Column, ...], *, max_batch_size: int
+) -> type[BaseModel]:
     """`{"records": [...]}` whose items are typed, named and closed by the signature's columns."""
     fields: dict[str, Any] = {}
     for index, column in enumerate(columns):
@@ -72,13 +78,13 @@ def request_model(model_name: str, columns: tuple[Column, ...], *, max_batch_siz
         else:
             fields[f"c{index}"] = (python_type | None, Field(None, alias=column.name))
     title = schema_title(model_name)
-    record = create_model(  # type: ignore[call-overload]
+    record = create_model(
         f"{title}Record",
         __config__=ConfigDict(extra="forbid", title=f"{title}Record"),
         **fields,
     )
     records_type = Annotated[
-        list[record],  # type: ignore[valid-type]
+        list[record],
         Field(
             min_length=1,
             max_length=max_batch_size,

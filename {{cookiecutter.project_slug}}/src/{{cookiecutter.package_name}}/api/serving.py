@@ -13,7 +13,7 @@ from {{ cookiecutter.package_name }}.api.model_loader import LoadedModel
 from {{ cookiecutter.package_name }}.api.schemas import GenericPredictRequest, request_model
 
 
-class InvalidRecords(Exception):
+class InvalidRecordsError(Exception):
     """The request body does not fit the model's signature; `errors` say where and why."""
 
     def __init__(self, errors: list[dict[str, Any]], message: str) -> None:
@@ -41,7 +41,9 @@ class ServedModel:
             fields=tuple((f"c{index}", column.name) for index, column in enumerate(loaded.columns)),
         )
 
-    def parse(self, body: bytes, *, max_batch_size: int) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    def parse(
+        self, body: bytes, *, max_batch_size: int
+    ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         """The records as a DataFrame (signature column order) and as plain rows for the log."""
         try:
             request = self.request_type.model_validate_json(body)
@@ -50,9 +52,11 @@ class ServedModel:
         records: list[Any] = request.records  # type: ignore[attr-defined]
         if not self.fields:
             if len(records) > max_batch_size:
-                raise InvalidRecords([], _too_many(len(records), max_batch_size))
+                raise InvalidRecordsError([], _too_many(len(records), max_batch_size))
             return pd.DataFrame.from_records(records), records
-        columns = {column: [getattr(record, name) for record in records] for name, column in self.fields}
+        columns = {
+            column: [getattr(record, name) for record in records] for name, column in self.fields
+        }
         rows = [record.model_dump(by_alias=True) for record in records]
         return pd.DataFrame(columns), rows
 
@@ -62,22 +66,28 @@ class ServedModel:
 
 def to_json_list(output: Any) -> list[Any]:
     """Model output (array, Series, DataFrame, list) as JSON-ready values, one per record."""
+    values: list[Any]
     if isinstance(output, pd.DataFrame):
-        return output.to_dict(orient="records")  # type: ignore[return-value]
-    if isinstance(output, pd.Series | np.ndarray):
-        return output.tolist()  # type: ignore[no-any-return]
-    return list(output)
+        values = output.to_dict(orient="records")
+    elif isinstance(output, pd.Series | np.ndarray):
+        values = output.tolist()
+    else:
+        values = list(output)
+    return values
 
 
-def invalid_records(error: ValidationError, *, max_batch_size: int) -> InvalidRecords:
-    errors = error.errors(include_url=False, include_input=False, include_context=False)
+def invalid_records(error: ValidationError, *, max_batch_size: int) -> InvalidRecordsError:
+    errors: list[dict[str, Any]] = [
+        dict(item)
+        for item in error.errors(include_url=False, include_input=False, include_context=False)
+    ]
     first = errors[0] if errors else {"loc": (), "msg": "invalid body", "type": "invalid"}
     if first["type"] == "too_long" and tuple(first["loc"]) == ("records",):
-        return InvalidRecords(errors, _too_many(None, max_batch_size))
+        return InvalidRecordsError(errors, _too_many(None, max_batch_size))
     where = ".".join(str(part) for part in first["loc"]) or "body"
     extra = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
     hint = " See the model's request schema in /docs or GET /v1/models."
-    return InvalidRecords(errors, f"{where}: {first['msg']}{extra}.{hint}")
+    return InvalidRecordsError(errors, f"{where}: {first['msg']}{extra}.{hint}")
 
 
 def _too_many(count: int | None, max_batch_size: int) -> str:

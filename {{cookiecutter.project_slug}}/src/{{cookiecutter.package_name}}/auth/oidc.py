@@ -26,11 +26,11 @@ ALLOWED_ALGORITHMS = frozenset(
 REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
 
 
-class InvalidToken(Exception):
-    """The token is missing, malformed, expired, or not signed by the issuer; the message says which."""
+class InvalidTokenError(Exception):
+    """The token is malformed, expired, or not signed by the issuer; the message says which."""
 
 
-class IdentityProviderUnavailable(Exception):
+class IdentityProviderUnavailableError(Exception):
     """The issuer's discovery document or keys could not be fetched."""
 
 
@@ -78,22 +78,22 @@ class TokenVerifier:
         return user
 
     def verify(self, token: str) -> User:
-        """The caller of `token`, or InvalidToken naming what is wrong with it."""
+        """The caller of `token`, or InvalidTokenError naming what is wrong with it."""
         user = self.cached(token)
         if user is not None:
             return user
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
-            raise InvalidToken(f"malformed token: {error}") from None
+            raise InvalidTokenError(f"malformed token: {error}") from None
         algorithm = header.get("alg")
         if algorithm not in ALLOWED_ALGORITHMS:
-            raise InvalidToken(
+            raise InvalidTokenError(
                 f"algorithm {algorithm!r} is not accepted; use one of {sorted(ALLOWED_ALGORITHMS)}"
             )
         key = self._signing_key(header.get("kid"))
         if key.declared_algorithm not in (None, algorithm):
-            raise InvalidToken(
+            raise InvalidTokenError(
                 f"token algorithm {algorithm} does not match its key's {key.declared_algorithm}"
             )
         try:
@@ -107,7 +107,7 @@ class TokenVerifier:
                 options={"require": REQUIRED_CLAIMS},
             )
         except jwt.PyJWTError as error:
-            raise InvalidToken(str(error)) from None
+            raise InvalidTokenError(str(error)) from None
         user = User(
             sub=str(claims["sub"]),
             roles=roles_from_claims(claims, self._role_paths),
@@ -123,14 +123,14 @@ class TokenVerifier:
 
     def _signing_key(self, kid: object) -> _SigningKey:
         if kid is not None and not isinstance(kid, str):
-            raise InvalidToken("malformed token: `kid` header is not a string")
+            raise InvalidTokenError("malformed token: `kid` header is not a string")
         key = self._lookup(kid)
         if key is None:
-            # An unknown key id may mean the issuer rotated keys: refetch, at most every few seconds.
+            # An unknown key id may mean the issuer rotated keys: refetch, rate-limited.
             self.refresh_keys(force=False)
             key = self._lookup(kid)
         if key is None:
-            raise InvalidToken(f"no key with id {kid!r} in the issuer's JWKS")
+            raise InvalidTokenError(f"no key with id {kid!r} in the issuer's JWKS")
         return key
 
     def _lookup(self, kid: str | None) -> _SigningKey | None:
@@ -150,7 +150,7 @@ class TokenVerifier:
                 response.raise_for_status()
                 keys = _signing_keys(response.json())
             except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
-                raise IdentityProviderUnavailable(
+                raise IdentityProviderUnavailableError(
                     f"cannot fetch signing keys from {self.issuer}: {error}"
                 ) from None
             self._keys = keys
@@ -179,7 +179,9 @@ def _signing_keys(jwks: dict[str, Any]) -> dict[str | None, _SigningKey]:
             parsed = jwt.PyJWK(entry)
         except jwt.PyJWTError:
             continue
-        keys[entry.get("kid")] = _SigningKey(public_key=parsed.key, declared_algorithm=entry.get("alg"))
+        keys[entry.get("kid")] = _SigningKey(
+            public_key=parsed.key, declared_algorithm=entry.get("alg")
+        )
     if not keys:
         raise ValueError("the JWKS holds no usable signing key")
     return keys

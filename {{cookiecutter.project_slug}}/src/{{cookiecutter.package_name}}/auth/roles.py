@@ -23,7 +23,9 @@ def parse_claim_paths(setting: str) -> tuple[tuple[str, ...], ...]:
     )
 
 
-def roles_from_claims(claims: Mapping[str, object], paths: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+def roles_from_claims(
+    claims: Mapping[str, object], paths: tuple[tuple[str, ...], ...]
+) -> frozenset[str]:
     """Every string found in the lists at `paths`; a missing or malformed path adds nothing."""
     roles: set[str] = set()
     for path in paths:

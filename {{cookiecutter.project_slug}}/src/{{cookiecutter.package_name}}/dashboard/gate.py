@@ -1,16 +1,24 @@
 """Sign-in gate: OIDC login through Streamlit, role `viewer` required, the user kept for the pages.
 
-The roles come from the access token, verified the same way the API verifies it (issuer keys,
-issuer, audience, expiry), so the dashboard and the API never disagree about who may do what.
+Roles are read from the ID token's claims (Authlib verified that token at login; Streamlit keeps
+its claims in a signed cookie) and from the access token when it is a JWT that verifies the way
+the API verifies it, so providers that put roles in either token work.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import streamlit as st
 
-from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailable, InvalidToken, Role, TokenVerifier
+from {{ cookiecutter.package_name }}.auth import (
+    IdentityProviderUnavailableError,
+    InvalidTokenError,
+    Role,
+    TokenVerifier,
+)
+from {{ cookiecutter.package_name }}.auth.roles import parse_claim_paths, roles_from_claims
 from {{ cookiecutter.package_name }}.config import Settings
 
 USER_KEY = "dashboard_user"
@@ -51,31 +59,44 @@ def require_viewer(settings: Settings) -> DashboardUser:
         st.stop()
     name = _display_name()
     token = st.user.tokens.get("access") if st.user.tokens else None
-    if not token:
-        _refuse(
-            f"Signed in as {name}, but the identity provider returned no access token. "
-            "Check that the dashboard client issues access tokens."
-        )
     verifier = token_verifier(
         settings.oidc_issuer_url, settings.oidc_audience, settings.oidc_roles_claim
     )
-    try:
-        verified = verifier.verify(str(token))
-    except InvalidToken as error:
-        st.warning(f"Your sign-in is no longer valid ({error}). Log out, then log in again.")
-        st.button("Log out", on_click=st.logout, type="primary")
-        st.stop()
-    except IdentityProviderUnavailable as error:
-        st.error(f"Cannot check your sign-in: {error}. Try again in a moment.")
-        st.stop()
-    if Role.VIEWER not in verified.roles:
+    roles, problem = signed_in_roles(
+        id_claims=st.user.to_dict(),
+        access_token=str(token) if token else None,
+        verifier=verifier,
+        roles_claim=settings.oidc_roles_claim,
+    )
+    if Role.VIEWER not in roles:
         _refuse(
-            f"Signed in as {name}, but the dashboard needs the role `{Role.VIEWER}`. "
-            "Ask an administrator to grant it, then log in again."
+            f"Signed in as {name}, but the dashboard needs the role `{Role.VIEWER}`"
+            + (f" ({problem})" if problem else "")
+            + ". Ask an administrator to grant it, then log out and log in again."
         )
     st.sidebar.caption(f"Signed in as **{name}**")
     st.sidebar.button("Log out", on_click=st.logout)
-    return _keep(DashboardUser(name=name, roles=verified.roles, access_token=str(token)))
+    return _keep(DashboardUser(name=name, roles=roles, access_token=str(token) if token else None))
+
+
+def signed_in_roles(
+    *,
+    id_claims: Mapping[str, object],
+    access_token: str | None,
+    verifier: TokenVerifier,
+    roles_claim: str,
+) -> tuple[frozenset[str], str | None]:
+    """Roles from the ID token's claims and a verifiable access token; why the latter added none."""
+    roles = roles_from_claims(id_claims, parse_claim_paths(roles_claim))
+    if not access_token:
+        return roles, "the identity provider returned no access token"
+    try:
+        return roles | verifier.verify(access_token).roles, None
+    except InvalidTokenError as error:
+        # Opaque or expired access tokens are normal; the ID token's roles still count.
+        return roles, f"access token not usable: {error}"
+    except IdentityProviderUnavailableError as error:
+        return roles, f"cannot check the access token: {error}"
 
 
 def current_user() -> DashboardUser:

@@ -12,6 +12,8 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
 READABLE_SUFFIXES = (".csv", ".parquet")
+# Run tag where the pipeline records the location it ingested.
+SOURCE_TAG = "dataset.source"
 
 
 class ReferenceDataError(Exception):
@@ -19,19 +21,22 @@ class ReferenceDataError(Exception):
 
 
 def run_dataset_files(*, client: MlflowClient, run_id: str | None) -> list[Path]:
-    """Local CSV/Parquet files the training run logged as input data sets (`mlflow.log_input`)."""
+    """Local CSV/Parquet files the training run read: its `dataset.source` tag or logged inputs."""
     if not run_id:
         return []
     try:
-        inputs = client.get_run(run_id).inputs
+        run = client.get_run(run_id)
     except MlflowException:
         return []
+    locations = [run.data.tags.get(SOURCE_TAG, "")]
+    for dataset_input in getattr(run.inputs, "dataset_inputs", None) or []:
+        locations.append(_location(dataset_input.dataset.source) or "")
     files = []
-    for dataset_input in getattr(inputs, "dataset_inputs", None) or []:
-        path = _local_path(dataset_input.dataset.source)
+    for location in locations:
+        path = _local_path(location)
         if path is not None and path.suffix in READABLE_SUFFIXES and path.is_file():
             files.append(path)
-    return files
+    return list(dict.fromkeys(files))
 
 
 def raw_data_files(folder: Path) -> list[Path]:
@@ -55,8 +60,8 @@ def load_table(source: Path | bytes, *, name: str) -> pd.DataFrame:
         raise ReferenceDataError(f"cannot read {name}: {error}") from None
 
 
-def _local_path(source: str) -> Path | None:
-    # MLflow stores a data set's source as JSON, e.g. {"uri": "/data/raw/x.csv"} or {"path": ...}.
+def _location(source: str) -> str | None:
+    # MLflow stores a logged data set's source as JSON, e.g. {"uri": "/data/raw/x.csv"}.
     try:
         document = json.loads(source)
     except (TypeError, ValueError):
@@ -64,9 +69,14 @@ def _local_path(source: str) -> Path | None:
     if not isinstance(document, dict):
         return None
     location = document.get("uri") or document.get("path") or document.get("url")
-    if not isinstance(location, str):
+    return location if isinstance(location, str) else None
+
+
+def _local_path(location: str) -> Path | None:
+    if not location:
         return None
     parsed = urlparse(location)
-    if parsed.scheme in ("", "file"):
-        return Path(unquote(parsed.path) if parsed.scheme == "file" else location)
-    return None
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    # A bare path (no scheme, or a Windows drive letter) is local; s3:// or a SQL source is not.
+    return Path(location) if len(parsed.scheme) <= 1 else None

@@ -16,8 +16,9 @@ from mlflow.models import Model
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
-# Tag the pipeline may set on a registered model or version to name the metric the gate compares.
-PRIMARY_METRIC_TAG = "primary_metric"
+# Tags naming the metric the quality gate compares (the pipeline sets `gate.metric` on versions).
+PRIMARY_METRIC_TAGS = ("primary_metric", "gate.metric")
+GATE_DECISION_TAG = "gate.decision"
 NUMERIC_TYPES = frozenset({"double", "float", "long", "integer"})
 
 
@@ -35,6 +36,7 @@ class VersionSummary:
     created_at: datetime
     run_id: str | None
     metrics: Mapping[str, float] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,18 +106,31 @@ def read_model(*, client: MlflowClient, name: str) -> ModelSummary | None:
         versions = client.search_model_versions(f"name = '{_quoted(name)}'")
     except Exception as error:
         raise RegistryReadError(_explain(error)) from None
+    aliases = {alias: int(number) for alias, number in (registered.aliases or {}).items()}
+    # Version search results do not always carry aliases; the registered model's map always does.
+    aliases_by_version: dict[int, list[str]] = {}
+    for alias, number in aliases.items():
+        aliases_by_version.setdefault(number, []).append(alias)
     summaries = tuple(
         sorted(
-            (_version_summary(client, v) for v in versions), key=lambda v: v.version, reverse=True
+            (_version_summary(client, v, aliases_by_version) for v in versions),
+            key=lambda v: v.version,
+            reverse=True,
         )
     )
-    primary = registered.tags.get(PRIMARY_METRIC_TAG) or next(
-        (v.tags[PRIMARY_METRIC_TAG] for v in versions if PRIMARY_METRIC_TAG in (v.tags or {})), None
+    primary = next(
+        (
+            tags[key]
+            for tags in [registered.tags or {}, *(v.tags for v in summaries)]
+            for key in PRIMARY_METRIC_TAGS
+            if tags.get(key)
+        ),
+        None,
     )
     return ModelSummary(
         name=name,
         description=registered.description or "",
-        aliases={alias: int(number) for alias, number in (registered.aliases or {}).items()},
+        aliases=aliases,
         primary_metric=primary,
         versions=summaries,
     )
@@ -139,12 +154,14 @@ def versions_table(model: ModelSummary) -> pd.DataFrame:
             "version": v.version,
             "aliases": ", ".join(v.aliases),
             "status": v.status,
+            "gate": v.tags.get(GATE_DECISION_TAG, ""),
             "created": v.created_at,
             **{name: v.metrics.get(name) for name in metric_names},
         }
         for v in model.versions
     ]
-    return pd.DataFrame(rows, columns=["version", "aliases", "status", "created", *metric_names])
+    columns = ["version", "aliases", "status", "gate", "created", *metric_names]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def read_inputs(*, client: MlflowClient, tracking_uri: str, name: str, version: int) -> ModelInputs:
@@ -178,7 +195,9 @@ def read_inputs(*, client: MlflowClient, tracking_uri: str, name: str, version: 
     return ModelInputs(fields=fields, example=_first_record(example))
 
 
-def _version_summary(client: MlflowClient, version: Any) -> VersionSummary:
+def _version_summary(
+    client: MlflowClient, version: Any, aliases_by_version: Mapping[int, list[str]]
+) -> VersionSummary:
     metrics: dict[str, float] = {}
     if version.run_id:
         try:
@@ -188,11 +207,12 @@ def _version_summary(client: MlflowClient, version: Any) -> VersionSummary:
             metrics = {}
     return VersionSummary(
         version=int(version.version),
-        aliases=tuple(sorted(version.aliases or ())),
+        aliases=tuple(sorted(aliases_by_version.get(int(version.version), []))),
         status=str(version.status),
         created_at=datetime.fromtimestamp(version.creation_timestamp / 1000, tz=UTC),
         run_id=version.run_id,
         metrics=metrics,
+        tags=dict(version.tags or {}),
     )
 
 

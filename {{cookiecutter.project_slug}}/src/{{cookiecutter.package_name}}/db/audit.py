@@ -1,4 +1,4 @@
-"""Audit trail: administrative actions, written synchronously (they are rare and must not be lost)."""
+"""Audit trail: administrative actions, written synchronously (rare, and must not be lost)."""
 
 from __future__ import annotations
 

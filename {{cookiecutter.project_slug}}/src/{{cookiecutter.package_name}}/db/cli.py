@@ -21,7 +21,10 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
     try:
         run_upgrade(settings.database_url.get_secret_value(), revision)
     except SQLAlchemyError as error:
-        console.print(f"[red]Error:[/red] database unreachable or refused the migration: {str(error).splitlines()[0]}")
+        console.print(
+            "[red]Error:[/red] database unreachable or refused the migration: "
+            f"{str(error).splitlines()[0]}"
+        )
         raise typer.Exit(1) from None
     console.print(f"database schema at {revision}")
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets its folder created and WAL so readers never block the writer."""
+    """An engine for `url`; SQLite gets its folder and WAL (readers never block the writer)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

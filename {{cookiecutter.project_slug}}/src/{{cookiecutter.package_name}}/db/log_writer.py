@@ -67,7 +67,7 @@ class PredictionLogWriter:
             self._wake.set()
 
     def close(self, timeout_seconds: float = 10.0) -> None:
-        """Stop the thread after writing what is pending; rows still unwritable are counted dropped."""
+        """Stop after writing what is pending; rows still unwritable are counted as dropped."""
         self._stopping.set()
         self._wake.set()
         if self._thread is not None:
@@ -76,7 +76,10 @@ class PredictionLogWriter:
         while self._pending and time.monotonic() < deadline and self._write_batch():
             pass
         if self._pending:
-            self._drop(len(self._pending), f"shutdown while the database is unreachable ({self.last_error})")
+            self._drop(
+                len(self._pending),
+                f"shutdown while the database is unreachable ({self.last_error})",
+            )
 
     def flush(self) -> bool:
         """Write everything pending now; False if the database refused."""
@@ -115,10 +118,14 @@ class PredictionLogWriter:
             self._failures += 1
             self.last_error = f"{type(error).__name__}: {str(error).splitlines()[0]}"
             if self._failures == 1:
-                logger.warning("prediction log: database write failed, will retry: %s", self.last_error)
+                logger.warning(
+                    "prediction log: database write failed, will retry: %s", self.last_error
+                )
             return False
         if self._failures:
-            logger.info("prediction log: database reachable again after %d failed writes", self._failures)
+            logger.info(
+                "prediction log: database reachable again after %d failed writes", self._failures
+            )
         self._failures = 0
         self.last_error = None
         self._on_written(len(batch))

@@ -33,7 +33,9 @@ class PredictionLog(Base):
     outputs: Mapped[list[Any]] = mapped_column(JSON)
     latency_ms: Mapped[float] = mapped_column(Float)
     caller_sub: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now, index=True
+    )
 
 
 class AuditEvent(Base):
@@ -46,4 +48,6 @@ class AuditEvent(Base):
     actor_sub: Mapped[str | None] = mapped_column(String(255))
     target: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now, index=True
+    )

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.table import Table
+from rich.table import Column, Table
 
 app = typer.Typer(help="Train, evaluate, register and gate models.", no_args_is_help=True)
 console = Console()
@@ -89,7 +89,7 @@ def list_models() -> None:
     """List the configured models: data source, target, primary metric and thresholds."""
     from {{ cookiecutter.package_name }}.models import catalog
 
-    table = Table("model", "task", "data source", "target", "primary metric", "thresholds")
+    table = Table(Column("model", no_wrap=True), "task", "data source", "target", "primary metric", "thresholds")
     for spec in catalog:
         table.add_row(
             spec.name,

@@ -153,9 +153,10 @@ def _read_sql(source: DataSource) -> RawData:
     try:
         with engine.connect() as connection:
             frame = pd.read_sql_query(text(source.query or ""), connection)
-    except SQLAlchemyError as error:
-        # The first line names the problem; the rest repeats the SQL and driver internals.
-        reason = str(error.orig if hasattr(error, "orig") and error.orig else error).splitlines()[0]
+    except (SQLAlchemyError, pd.errors.DatabaseError) as error:
+        # pandas wraps the SQLAlchemy error; the driver's own message names the problem.
+        cause = error.__cause__ if isinstance(error.__cause__, SQLAlchemyError) else error
+        reason = str(getattr(cause, "orig", None) or cause).splitlines()[0]
         raise DataSourceError(f"query failed for {described}: {reason}") from None
     finally:
         engine.dispose()

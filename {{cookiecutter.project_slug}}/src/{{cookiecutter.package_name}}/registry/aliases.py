@@ -64,8 +64,8 @@ def status(registry: Registry, name: str) -> ModelStatus:
     latest = max((int(v.version) for v in versions), default=None)
     return ModelStatus(
         name=name,
-        champion=model.aliases.get(CHAMPION),
-        challenger=model.aliases.get(CHALLENGER),
+        champion=_text(model.aliases.get(CHAMPION)),
+        challenger=_text(model.aliases.get(CHALLENGER)),
         latest=None if latest is None else str(latest),
     )
 
@@ -138,3 +138,7 @@ def _require_version(registry: Registry, name: str, version: str) -> None:
                 f"model '{name}' has no version {version} (see `models list`)"
             ) from None
         raise
+
+
+def _text(version: object) -> str | None:
+    return None if version is None else str(version)

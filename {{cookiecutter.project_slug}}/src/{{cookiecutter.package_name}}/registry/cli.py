@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 if TYPE_CHECKING:
     from {{ cookiecutter.package_name }}.registry.connection import Registry
@@ -49,13 +49,13 @@ def list_models() -> None:
     from {{ cookiecutter.package_name }}.registry import status
 
     registry = _registry()
-    table = Table("model", "champion", "challenger", "latest", "purpose")
+    table = Table(Column("model", no_wrap=True), "champion", "challenger", "latest", "purpose")
     for spec in catalog:
         current = status(registry, spec.name)
         table.add_row(
             spec.name,
-            current.champion or "-",
-            current.challenger or "-",
+            str(current.champion or "-"),
+            str(current.challenger or "-"),
             current.latest or "not trained",
             spec.description,
         )

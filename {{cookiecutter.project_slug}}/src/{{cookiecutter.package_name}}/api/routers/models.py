@@ -11,10 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from {{ cookiecutter.package_name }}.api.deps import AdminUser, DbSession, PredictorUser, ServicesDep, ViewerUser
 from {{ cookiecutter.package_name }}.api.model_loader import CHAMPION
-from {{ cookiecutter.package_name }}.api.model_manager import ModelNotLoaded, UnknownModel
+from {{ cookiecutter.package_name }}.api.model_manager import ModelNotLoadedError, UnknownModelError
 from {{ cookiecutter.package_name }}.api.predictions import predict_json
 from {{ cookiecutter.package_name }}.api.schemas import ModelSummary, PredictResponse, ReloadResponse
-from {{ cookiecutter.package_name }}.api.serving import InvalidRecords, ServedModel
+from {{ cookiecutter.package_name }}.api.serving import InvalidRecordsError, ServedModel
 from {{ cookiecutter.package_name }}.db.audit import record_audit
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
@@ -25,7 +25,9 @@ PREDICT_PATH = "/v1/models/{name}/predict"
 
 @router.get("", summary="Served models: version, alias, metrics, input columns")
 async def list_models(_user: ViewerUser, services: ServicesDep) -> list[ModelSummary]:
-    return [summary(status.name, status.served, status.error) for status in services.models.statuses()]
+    return [
+        summary(status.name, status.served, status.error) for status in services.models.statuses()
+    ]
 
 
 @router.post(
@@ -38,9 +40,13 @@ async def list_models(_user: ViewerUser, services: ServicesDep) -> list[ModelSum
         503: {"description": "The model is not loaded yet."},
     },
     # The body schema is filled in per model from its signature (see api/openapi.py).
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {}}}}},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {}}}}
+    },
 )
-async def predict(name: ModelName, request: Request, user: PredictorUser, services: ServicesDep) -> Response:
+async def predict(
+    name: ModelName, request: Request, user: PredictorUser, services: ServicesDep
+) -> Response:
     served = _served(services, name)
     request_id = uuid.uuid4().hex
     try:
@@ -53,9 +59,10 @@ async def predict(name: ModelName, request: Request, user: PredictorUser, servic
             metrics=services.metrics,
             log_writer=services.log_writer,
         )
-    except InvalidRecords as error:
+    except InvalidRecordsError as error:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"message": error.message, "errors": error.errors}
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail={"message": error.message, "errors": error.errors},
         ) from None
     return Response(body, media_type="application/json", headers={"X-Request-ID": request_id})
 
@@ -63,14 +70,19 @@ async def predict(name: ModelName, request: Request, user: PredictorUser, servic
 @router.post(
     "/{name}/reload",
     summary="Load the model's champion from the registry again (role admin)",
-    responses={404: {"description": "No such model."}, 503: {"description": "Registry unreachable."}},
+    responses={
+        404: {"description": "No such model."},
+        503: {"description": "Registry unreachable."},
+    },
 )
-async def reload(name: ModelName, user: AdminUser, services: ServicesDep, db: DbSession) -> ReloadResponse:
+async def reload(
+    name: ModelName, user: AdminUser, services: ServicesDep, db: DbSession
+) -> ReloadResponse:
     try:
         previous, served = await services.models.reload(name)
-    except UnknownModel as error:
+    except UnknownModelError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
-    except ModelNotLoaded as error:
+    except ModelNotLoadedError as error:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
     try:
         await run_in_threadpool(
@@ -93,9 +105,9 @@ async def reload(name: ModelName, user: AdminUser, services: ServicesDep, db: Db
 def _served(services: ServicesDep, name: str) -> ServedModel:
     try:
         return services.models.get(name)
-    except UnknownModel as error:
+    except UnknownModelError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
-    except ModelNotLoaded as error:
+    except ModelNotLoadedError as error:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error), headers={"Retry-After": "5"}
         ) from None
@@ -113,6 +125,8 @@ def summary(name: str, served: ServedModel | None, error: str | None) -> ModelSu
         run_id=model.run_id,
         loaded_at=model.loaded_at,
         metrics=model.metrics,
-        inputs=[{"name": c.name, "type": c.type, "required": c.required} for c in model.columns or ()],
+        inputs=[
+            {"name": c.name, "type": c.type, "required": c.required} for c in model.columns or ()
+        ],
         error=error,
     )

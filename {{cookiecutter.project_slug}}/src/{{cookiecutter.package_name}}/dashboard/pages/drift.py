@@ -86,9 +86,11 @@ if drifted:
     st.error(f"Drift in {len(drifted)} of {len(results)} features: {', '.join(drifted)}")
 else:
     st.success(f"No drift detected in {len(results)} features at significance level {alpha}.")
-st.dataframe(drift_table(results), hide_index=True, width="stretch")
+table = drift_table(results)
+st.dataframe(table, hide_index=True, width="stretch")
 
-feature = st.selectbox("Feature to plot", [r.feature for r in results])
+# Most drifted first, so the chart opens on the feature that needs attention.
+feature = st.selectbox("Feature to plot", table["feature"].tolist())
 st.altair_chart(
     charts.distribution_comparison(
         histograms(reference=reference, current=current, feature=feature), feature

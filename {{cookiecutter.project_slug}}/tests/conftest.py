@@ -1,0 +1,23 @@
+"""Shared fixtures. Real services for integration tests: tests/fixtures/services.py;
+the embedded stack (SQLite registry in tmp_path): tests/fixtures/embedded.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.embedded import embedded
+from tests.fixtures.services import (  # noqa: F401 -- re-exported as fixtures
+    mlflow_postgres_s3_server,
+    mlflow_sqlite_server,
+    moto_s3,
+    postgres_server,
+)
+from {{ cookiecutter.package_name }}.config import Settings
+
+
+@pytest.fixture
+def embedded_settings(tmp_path: Path) -> Settings:
+    """Embedded-stack settings isolated in this test's tmp_path (ignores .env)."""
+    return embedded(tmp_path)
