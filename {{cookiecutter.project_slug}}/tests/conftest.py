@@ -7,6 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.config import Settings
+
+# Prediction API, auth and database tests: OIDC provider process, tiny MLflow registry, the API.
+from tests.api_services import (  # noqa: F401 -- re-exported as fixtures
+    admin_token,
+    api,
+    make_token,
+    oidc_issuer,
+    predictor_token,
+    tiny_registry,
+    viewer_token,
+)
 from tests.fixtures.embedded import embedded
 from tests.fixtures.services import (  # noqa: F401 -- re-exported as fixtures
     mlflow_postgres_s3_server,
@@ -14,7 +26,6 @@ from tests.fixtures.services import (  # noqa: F401 -- re-exported as fixtures
     moto_s3,
     postgres_server,
 )
-from {{ cookiecutter.package_name }}.config import Settings
 
 
 @pytest.fixture

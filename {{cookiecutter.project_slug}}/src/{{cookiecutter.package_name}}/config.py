@@ -31,8 +31,9 @@ class Settings(BaseSettings):
     mlflow_tracking_uri: str = Field("sqlite:///var/mlflow.db", description="MLflow tracking and registry store.")
     mlflow_artifact_root: str | None = Field(
         None,
-        description="Artifact root for new experiments when MLFLOW_TRACKING_URI is a database "
-        "(default: <DATA_DIR>/mlartifacts); e.g. s3://bucket/mlflow. Ignored with a tracking server.",
+        description="Artifact root of new experiments when MLFLOW_TRACKING_URI is a database "
+        "(default <DATA_DIR>/mlartifacts), e.g. s3://bucket/mlflow; a tracking server decides "
+        "its own.",
     )
     mlflow_s3_endpoint_url: str | None = Field(None, description="S3 endpoint for artifacts (MinIO).")
     aws_access_key_id: str | None = Field(None, description="Object storage access key.")

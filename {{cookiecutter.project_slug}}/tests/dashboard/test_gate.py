@@ -95,11 +95,10 @@ def test_roles_come_from_the_id_token_when_the_access_token_is_opaque() -> None:
     verifier = TokenVerifier(issuer_url=UNREACHABLE_ISSUER, audience="api", roles_claim="x")
     roles, problem = signed_in_roles(
         id_claims={"realm_access": {"roles": ["viewer"]}, "groups": ["admin"]},
-        access_token="not-a-jwt",
+        access_token="opaque-random-string",
         verifier=verifier,
         roles_claim="realm_access.roles,groups",
     )
 
     assert roles == {"viewer", "admin"}
-    assert problem is not None
-    assert "malformed token" in problem
+    assert problem is None  # an opaque token is normal, not a problem to report

@@ -66,6 +66,7 @@ def test_streamlit_runs_headless_on_the_port_with_only_our_secrets(tmp_path: Pat
         "--server.address": "192.0.2.1",
         "--server.headless": "true",
         "--browser.gatherUsageStats": "false",
+        "--client.toolbarMode": "viewer",
         "--secrets.files": str(tmp_path / "s.toml"),
     }
     assert APP_SCRIPT.is_file()

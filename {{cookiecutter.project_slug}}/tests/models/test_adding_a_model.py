@@ -10,9 +10,9 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from tests.fixtures.embedded import embedded
 from {{ cookiecutter.package_name }}.models import catalog, model_names
 from {{ cookiecutter.package_name }}.pipeline.runner import run_pipeline
+from tests.fixtures.embedded import embedded
 
 # The module a user would write as src/<package>/models/wine_cultivar.py, following the doc.
 MODULE = textwrap.dedent(
@@ -40,7 +40,8 @@ MODULE = textwrap.dedent(
 
 
     def build_estimator() -> Pipeline:
-        return Pipeline([("preprocess", numeric_preprocessor(FEATURES)), ("classify", LogisticRegression())])
+        steps = [("preprocess", numeric_preprocessor(FEATURES)), ("classify", LogisticRegression())]
+        return Pipeline(steps)
 
 
     SPEC = ModelSpec(
@@ -79,7 +80,8 @@ def test_third_model_trains_registers_and_serves(wine_module: str, tmp_path: Pat
     assert model_names()[-1] == wine_module
     settings = embedded(tmp_path)
     result = run_pipeline(catalog.get(wine_module), settings=settings)
-    assert result.ok and result.promoted, result.gate_reason
+    assert result.ok
+    assert result.promoted, result.gate_reason
     assert (settings.data_dir / "raw" / "wine.parquet").is_file()
     model = mlflow.pyfunc.load_model(f"models:/{wine_module}@champion")
     spec = catalog.get(wine_module)

@@ -14,7 +14,9 @@ def test_example_models_are_registered_with_different_purposes() -> None:
 
 
 def test_unknown_model_lists_the_known_ones() -> None:
-    with pytest.raises(UnknownModelError, match="unknown model 'nope'. Configured models: tumor-classifier"):
+    with pytest.raises(
+        UnknownModelError, match=r"unknown model 'nope'\. Configured models: tumor-classifier"
+    ):
         catalog.get("nope")
 
 

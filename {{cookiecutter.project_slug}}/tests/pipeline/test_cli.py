@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from {{ cookiecutter.package_name }}.cli import app
+from tests.fixtures.embedded import seed_store
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    seed_store(tmp_path / "var")
     monkeypatch.chdir(tmp_path)  # no .env here: only the variables below apply
     monkeypatch.setenv("ENVIRONMENT", "dev")
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
@@ -30,7 +33,8 @@ def invoke(cli: CliRunner, *args: str) -> tuple[int, str]:
 def test_pipeline_list_shows_every_model(cli: CliRunner) -> None:
     code, output = invoke(cli, "pipeline", "list")
     assert code == 0
-    assert "tumor-classifier" in output and "disease-progression" in output
+    assert "tumor-classifier" in output
+    assert "disease-progression" in output
 
 
 def test_unknown_model_is_a_usage_error(cli: CliRunner) -> None:
@@ -46,12 +50,16 @@ def test_data_without_model_is_refused(cli: CliRunner) -> None:
 
 
 def test_missing_data_file_exits_1_with_the_path(cli: CliRunner, tmp_path: Path) -> None:
-    code, output = invoke(cli, "pipeline", "run", "--model", "disease-progression", "--data", "absent.csv")
+    code, output = invoke(
+        cli, "pipeline", "run", "--model", "disease-progression", "--data", "absent.csv"
+    )
     assert code == 1
     assert f"data file not found: {tmp_path / 'absent.csv'}" in output
 
 
-def test_models_commands_on_an_empty_registry(cli: CliRunner) -> None:
+def test_models_commands_on_an_empty_registry(cli: CliRunner, tmp_path: Path) -> None:
+    # No store file and no var/ folder: the first command creates both.
+    shutil.rmtree(tmp_path / "var")
     code, output = invoke(cli, "models", "list")
     assert code == 0
     assert output.count("not trained") == 2

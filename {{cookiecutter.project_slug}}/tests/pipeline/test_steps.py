@@ -41,7 +41,13 @@ def test_split_is_stratified_and_reproducible() -> None:
 
 def test_split_refuses_too_few_rows() -> None:
     with pytest.raises(PipelineError, match="at least 10 are needed"):
-        split(pd.DataFrame({"a": [1, 2]}), pd.Series([0, 1]), task="regression", test_size=0.5, random_state=0)
+        split(
+            pd.DataFrame({"a": [1, 2]}),
+            pd.Series([0, 1]),
+            task="regression",
+            test_size=0.5,
+            random_state=0,
+        )
 
 
 @pytest.mark.parametrize("name", catalog.names())

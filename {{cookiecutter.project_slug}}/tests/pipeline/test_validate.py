@@ -33,13 +33,17 @@ def test_missing_column_is_named(frame: pd.DataFrame) -> None:
 def test_wrong_type_reports_rule_and_row_count(frame: pd.DataFrame) -> None:
     frame["bp"] = frame["bp"].astype(object)
     frame.loc[[0, 1, 2], "bp"] = "high"
-    with pytest.raises(DataValidationError, match=r"column 'bp': rule coerce_dtype\('float64'\) failed for 3 row"):
+    with pytest.raises(
+        DataValidationError, match=r"column 'bp': rule coerce_dtype\('float64'\) failed for 3 row"
+    ):
         validate(frame, SPEC.schema, target=SPEC.target)
 
 
 def test_out_of_range_values_are_counted(frame: pd.DataFrame) -> None:
     frame.loc[[5, 6], "age"] = 130.0
-    with pytest.raises(DataValidationError, match=r"column 'age': rule in_range\(0, 120\) failed for 2 row"):
+    with pytest.raises(
+        DataValidationError, match=r"column 'age': rule in_range\(0, 120\) failed for 2 row"
+    ):
         validate(frame, SPEC.schema, target=SPEC.target)
 
 
@@ -61,5 +65,7 @@ def test_empty_data_is_refused(frame: pd.DataFrame) -> None:
 
 def test_every_violation_is_listed(frame: pd.DataFrame) -> None:
     frame.loc[0, "sex"] = 3.0
-    with pytest.raises(DataValidationError, match=r"2 schema violation.*'s1'.*'sex'.*failed for 1 row"):
+    with pytest.raises(
+        DataValidationError, match=r"2 schema violation.*'s1'.*'sex'.*failed for 1 row"
+    ):
         validate(frame.drop(columns=["s1"]), SPEC.schema, target=SPEC.target)

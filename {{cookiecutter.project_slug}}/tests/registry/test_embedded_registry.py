@@ -16,7 +16,6 @@ from mlflow.tracking import MlflowClient
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from tests.fixtures.embedded import aliases, embedded, versions
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.models import catalog
 from {{ cookiecutter.package_name }}.models.estimators import numeric_preprocessor
@@ -30,6 +29,7 @@ from {{ cookiecutter.package_name }}.registry import (
     promote,
     rollback,
 )
+from tests.fixtures.embedded import aliases, embedded, versions
 
 SPEC = catalog.get("tumor-classifier")
 
@@ -38,12 +38,16 @@ SPEC = catalog.get("tumor-classifier")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = embedded(tmp_path_factory.mktemp("embedded"))
     result = run_pipeline(SPEC, settings=settings)
-    assert result.ok and result.version == "1" and result.promoted
+    assert result.ok
+    assert result.version == "1"
+    assert result.promoted
     return settings
 
 
 def client(settings: Settings) -> MlflowClient:
-    return MlflowClient(tracking_uri=settings.mlflow_tracking_uri, registry_uri=settings.mlflow_tracking_uri)
+    return MlflowClient(
+        tracking_uri=settings.mlflow_tracking_uri, registry_uri=settings.mlflow_tracking_uri
+    )
 
 
 def test_first_run_writes_example_data_and_logs_everything(settings: Settings) -> None:
@@ -82,13 +86,21 @@ def test_champion_is_loadable_by_alias_and_serves_raw_records(settings: Settings
 
 def weak_estimator() -> Pipeline:
     # One weak feature: clears a lowered bar but is clearly worse than the champion.
-    return Pipeline([("preprocess", numeric_preprocessor(["mean smoothness"])), ("classify", LogisticRegression())])
+    return Pipeline(
+        [
+            ("preprocess", numeric_preprocessor(["mean smoothness"])),
+            ("classify", LogisticRegression()),
+        ]
+    )
 
 
 def test_worse_model_does_not_replace_champion(settings: Settings) -> None:
-    worse = dataclasses.replace(SPEC, build_estimator=weak_estimator, thresholds=(Threshold("roc_auc", minimum=0.5),))
+    worse = dataclasses.replace(
+        SPEC, build_estimator=weak_estimator, thresholds=(Threshold("roc_auc", minimum=0.5),)
+    )
     result = run_pipeline(worse, settings=settings)
-    assert result.version == "2" and result.promoted is False
+    assert result.version == "2"
+    assert result.promoted is False
     assert aliases(settings, SPEC.name) == {"champion": "1", "challenger": "2"}
     tags = client(settings).get_model_version(SPEC.name, "2").tags
     assert tags["gate.decision"] == "rejected"
@@ -100,7 +112,8 @@ def test_worse_model_does_not_replace_champion(settings: Settings) -> None:
 def test_below_absolute_bar_is_not_promoted(settings: Settings) -> None:
     strict = dataclasses.replace(SPEC, thresholds=(Threshold("roc_auc", minimum=0.9999),))
     result = run_pipeline(strict, settings=settings)
-    assert result.version == "3" and result.promoted is False
+    assert result.version == "3"
+    assert result.promoted is False
     assert aliases(settings, SPEC.name)["champion"] == "1"
     tags = client(settings).get_model_version(SPEC.name, "3").tags
     assert json.loads(tags["gate.threshold_problems"])[0].startswith("roc_auc=")
@@ -112,12 +125,18 @@ def test_promote_then_rollback_are_audited(settings: Settings) -> None:
     assert record.actor == "alice"
     assert aliases(settings, SPEC.name)["champion"] == "2"
     tags = client(settings).get_model_version(SPEC.name, "2").tags
-    assert (tags["champion.promoted.by"], tags["champion.promoted.reason"]) == ("alice", "shadow test")
+    assert (tags["champion.promoted.by"], tags["champion.promoted.reason"]) == (
+        "alice",
+        "shadow test",
+    )
 
     assert rollback(registry, SPEC.name, reason="bad predictions", actor="bob") == ("2", "1")
     assert aliases(settings, SPEC.name)["champion"] == "1"
     tags = client(settings).get_model_version(SPEC.name, "2").tags
-    assert (tags["champion.rolled_back.by"], tags["champion.rolled_back.reason"]) == ("bob", "bad predictions")
+    assert (tags["champion.rolled_back.by"], tags["champion.rolled_back.reason"]) == (
+        "bob",
+        "bad predictions",
+    )
     model_tags = client(settings).get_registered_model(SPEC.name).tags
     assert json.loads(model_tags["champion.history"]) == ["1"]
     assert json.loads(model_tags["champion.last_change"])["action"] == "rollback"
@@ -128,4 +147,3 @@ def test_promote_then_rollback_are_audited(settings: Settings) -> None:
     with pytest.raises(RegistryError, match="has no version 42"):
         promote(registry, SPEC.name, "42", reason="typo")
     assert versions(settings, SPEC.name) == ["1", "2", "3"]
-

@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.fixtures.embedded import aliases, embedded, versions
-from tests.fixtures.services import free_port
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.models import catalog
 from {{ cookiecutter.package_name }}.models.spec import DataSource
 from {{ cookiecutter.package_name }}.pipeline.runner import PipelineFailedError, run_pipeline
+from tests.fixtures.embedded import aliases, embedded, versions
+from tests.fixtures.services import free_port
 
 SPEC = catalog.get("disease-progression")
 
@@ -83,27 +83,35 @@ def test_bad_data_fails_cleanly(case: str, settings: Settings, tmp_path: Path) -
         run_pipeline(SPEC, settings=settings, data=DataSource(str(path)))
     assert caught.value.step == step
     assert message in str(caught.value)
-    assert [s.status for s in caught.value.result.steps if s.name in {"train", "register"}] == ["skipped"] * 2
+    assert [s.status for s in caught.value.result.steps if s.name in {"train", "register"}] == [
+        "skipped"
+    ] * 2
     assert versions(settings, SPEC.name) == ["1"]
     assert aliases(settings, SPEC.name) == {"champion": "1", "challenger": "1"}
 
 
 def test_unreachable_registry_fails_before_training(tmp_path: Path) -> None:
     settings = embedded(tmp_path, mlflow_tracking_uri=f"http://127.0.0.1:{free_port()}")
-    with pytest.raises(PipelineFailedError, match="model registry unreachable at http://127.0.0.1") as caught:
+    with pytest.raises(
+        PipelineFailedError, match=r"model registry unreachable at http://127\.0\.0\.1"
+    ) as caught:
         run_pipeline(SPEC, settings=settings)
     assert caught.value.step == "connect"
     assert not (settings.data_dir / "raw").exists()
 
 
-def test_unreachable_artifact_store_registers_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_artifact_store_registers_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "key")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     dead_endpoint = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("MLFLOW_S3_ENDPOINT_URL", dead_endpoint)  # restored after the test
     settings = embedded(
-        tmp_path, mlflow_artifact_root="s3://unreachable/artifacts", mlflow_s3_endpoint_url=dead_endpoint
+        tmp_path,
+        mlflow_artifact_root="s3://unreachable/artifacts",
+        mlflow_s3_endpoint_url=dead_endpoint,
     )
     with pytest.raises(PipelineFailedError) as caught:
         run_pipeline(SPEC, settings=settings)

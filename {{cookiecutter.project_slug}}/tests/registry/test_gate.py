@@ -38,7 +38,9 @@ def test_equal_to_champion_is_promoted() -> None:
 
 
 def test_lower_is_better_metric_compares_the_other_way() -> None:
-    spec = dataclasses.replace(CLASSIFIER, primary_metric="rmse", thresholds=(Threshold("rmse", maximum=60),))
+    spec = dataclasses.replace(
+        CLASSIFIER, primary_metric="rmse", thresholds=(Threshold("rmse", maximum=60),)
+    )
     assert decide(spec, metrics={"rmse": 50.0}, champion="1", champion_value=55.0).promoted
     assert not decide(spec, metrics={"rmse": 58.0}, champion="1", champion_value=55.0).promoted
     assert not decide(spec, metrics={"rmse": 61.0}).promoted

@@ -12,12 +12,12 @@ import boto3
 import mlflow
 import pytest
 
-from tests.fixtures.embedded import embedded
-from tests.fixtures.services import S3Service
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.models import catalog
 from {{ cookiecutter.package_name }}.pipeline.runner import run_pipeline
 from {{ cookiecutter.package_name }}.registry import connect, load_champion, status
+from tests.fixtures.embedded import embedded
+from tests.fixtures.services import S3Service
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +25,8 @@ pytestmark = pytest.mark.integration
 def train_all_and_load_champions(settings: Settings) -> None:
     for spec in catalog:
         result = run_pipeline(spec, settings=settings)
-        assert result.ok and result.promoted, result.gate_reason
+        assert result.ok
+        assert result.promoted, result.gate_reason
         assert spec.example_data is not None
         records = spec.example_data()[spec.features].head(5)
         model = mlflow.pyfunc.load_model(f"models:/{spec.name}@champion")

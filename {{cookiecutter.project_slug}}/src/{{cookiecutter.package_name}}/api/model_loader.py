@@ -9,9 +9,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from {{ cookiecutter.package_name }}.config import Settings
+
+if TYPE_CHECKING:
+    from {{ cookiecutter.package_name }}.registry.connection import Registry
 
 CHAMPION = "champion"
 
@@ -66,9 +69,18 @@ class MlflowModelSource:
         # We retry with our own backoff; MLflow's default retries would stall a poll for minutes.
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
-        from {{ cookiecutter.package_name }}.registry.serving import registry_for
+        self._settings = settings
+        self._tracking_uri = settings.mlflow_tracking_uri
+        self._connected: Registry | None = None
 
-        self._registry = registry_for(settings)
+    @property
+    def _registry(self) -> Registry:
+        # Connected on first use, inside the retry loop: a bad store must not crash start-up.
+        if self._connected is None:
+            from {{ cookiecutter.package_name }}.registry.serving import registry_for
+
+            self._connected = registry_for(self._settings)
+        return self._connected
 
     def champion(self, name: str) -> ChampionRef:
         from mlflow.exceptions import MlflowException
@@ -92,9 +104,14 @@ class MlflowModelSource:
         return ChampionRef(name=name, version=version, run_id=None)
 
     def load(self, ref: ChampionRef) -> LoadedModel:
+        import mlflow
+
         from {{ cookiecutter.package_name }}.registry.errors import ChampionNotFoundError
         from {{ cookiecutter.package_name }}.registry.serving import load_champion
 
+        # `models:/` URIs resolve through MLflow's process-wide registry URI: make it ours.
+        mlflow.set_tracking_uri(self._tracking_uri)
+        mlflow.set_registry_uri(self._tracking_uri)
         try:
             # The registry resolves the alias once and loads that exact version, so the version
             # we report is the one that answers (the alias may have moved since `champion`).

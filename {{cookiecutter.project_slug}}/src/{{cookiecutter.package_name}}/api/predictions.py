@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from {{ cookiecutter.package_name }}.api.metrics import ApiMetrics
-from {{ cookiecutter.package_name }}.api.serving import ServedModel
+from {{ cookiecutter.package_name }}.api.serving import InvalidRecordsError, ServedModel
 from {{ cookiecutter.package_name }}.db.log_writer import PredictionLogWriter
 from {{ cookiecutter.package_name }}.db.models import utc_now
 
@@ -33,6 +33,10 @@ def predict_json(
         raise
     try:
         predictions = served.predict(frame)
+    except ValueError as error:
+        # scikit-learn raises ValueError for inputs it cannot use (e.g. overflowing values).
+        metrics.prediction_errors.labels(model.name, "model_rejected_input").inc()
+        raise InvalidRecordsError([], f"the model could not use these records: {error}") from None
     except Exception:
         metrics.prediction_errors.labels(model.name, "model_error").inc()
         raise

@@ -73,10 +73,15 @@ def request_model(
         python_type = PYTHON_TYPES.get(column.type, Any)
         # Column names such as `sepal length (cm)` are not identifiers: the field is `c<i>`,
         # the JSON key the column name.
+        # Infinity and NaN are not measurements; a model would fail on them with a 500.
+        finite = False if python_type is float else None
         if column.required:
-            fields[f"c{index}"] = (python_type, Field(alias=column.name))
+            fields[f"c{index}"] = (python_type, Field(alias=column.name, allow_inf_nan=finite))
         else:
-            fields[f"c{index}"] = (python_type | None, Field(None, alias=column.name))
+            fields[f"c{index}"] = (
+                python_type | None,
+                Field(None, alias=column.name, allow_inf_nan=finite),
+            )
     title = schema_title(model_name)
     record = create_model(
         f"{title}Record",

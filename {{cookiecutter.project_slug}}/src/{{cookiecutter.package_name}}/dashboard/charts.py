@@ -29,7 +29,13 @@ def distribution_comparison(frame: pd.DataFrame, feature: str) -> alt.Chart:
             x=alt.X("bin_start:Q", bin="binned", title=feature),
             x2="bin_end:Q",
             y=alt.Y("share:Q", stack=None, title="share of rows", axis=alt.Axis(format="%")),
-            color=alt.Color("sample:N", title=None),
+            color=alt.Color(
+                "sample:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["training data", "recent inputs"], range=["#8c9bab", "#e4572e"]
+                ),
+            ),
             tooltip=["sample", "bin_start", "bin_end", alt.Tooltip("share:Q", format=".1%")],
         )
     )

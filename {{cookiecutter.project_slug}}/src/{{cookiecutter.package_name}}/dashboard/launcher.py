@@ -40,6 +40,9 @@ def streamlit_command(*, secrets_file: Path, port: int, host: str) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # Users see the app, not Streamlit's developer menu (deploy, rerun, settings).
+        "--client.toolbarMode",
+        "viewer",
         "--secrets.files",
         str(secrets_file.resolve()),
     ]

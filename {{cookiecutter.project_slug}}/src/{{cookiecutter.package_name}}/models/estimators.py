@@ -1,4 +1,7 @@
-"""Preprocessing shared by the example models: it lives inside the model, so the API serves raw records."""
+"""Preprocessing shared by the example models.
+
+It lives inside each model, so the registered model (and the API) takes raw records.
+"""
 
 from __future__ import annotations
 

@@ -1,1 +1,4 @@
-"""Training pipeline: ingest -> validate -> clean -> features -> split -> train -> evaluate -> register -> gate."""
+"""Training pipeline.
+
+ingest -> validate -> clean -> features -> split -> train -> evaluate -> register -> gate
+"""

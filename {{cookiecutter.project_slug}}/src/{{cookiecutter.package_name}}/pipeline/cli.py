@@ -31,7 +31,8 @@ def configure_logging(level: str) -> None:
 @app.command("run")
 def run(
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Model to train (default: every configured model).")
+        str | None,
+        typer.Option("--model", "-m", help="Model to train (default: every configured model)."),
     ] = None,
     data: Annotated[
         str | None,
@@ -41,7 +42,9 @@ def run(
             "or a SQLAlchemy URL together with --query.",
         ),
     ] = None,
-    query: Annotated[str | None, typer.Option("--query", help="SQL query to run against --data.")] = None,
+    query: Annotated[
+        str | None, typer.Option("--query", help="SQL query to run against --data.")
+    ] = None,
 ) -> None:
     """Run the pipeline for one model (or all), registering and gating each new version."""
     from {{ cookiecutter.package_name }}.cli import load_settings
@@ -53,7 +56,9 @@ def run(
     settings = load_settings()
     configure_logging(settings.log_level)
     if (data or query) and model is None:
-        errors.print("[red]Error:[/red] --data/--query need --model: each model has its own schema.")
+        errors.print(
+            "[red]Error:[/red] --data/--query need --model: each model has its own schema."
+        )
         raise typer.Exit(2)
     if query and not data:
         errors.print("[red]Error:[/red] --query needs --data set to a SQLAlchemy database URL.")
@@ -89,7 +94,14 @@ def list_models() -> None:
     """List the configured models: data source, target, primary metric and thresholds."""
     from {{ cookiecutter.package_name }}.models import catalog
 
-    table = Table(Column("model", no_wrap=True), "task", "data source", "target", "primary metric", "thresholds")
+    table = Table(
+        Column("model", no_wrap=True),
+        "task",
+        "data source",
+        "target",
+        "primary metric",
+        "thresholds",
+    )
     for spec in catalog:
         table.add_row(
             spec.name,

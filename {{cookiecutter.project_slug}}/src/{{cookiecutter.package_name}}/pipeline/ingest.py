@@ -36,7 +36,7 @@ def resolve_local(location: str, *, data_dir: Path) -> Path:
 
 
 def ensure_example_data(spec: ModelSpec, *, data_dir: Path) -> Path | None:
-    """Write the model's example data set to its raw location on first run; return the path if written."""
+    """Write the model's example data to its raw location on first run; the path if written."""
     if spec.example_data is None or is_remote(spec.source):
         return None
     path = resolve_local(spec.source.location, data_dir=data_dir)
@@ -94,9 +94,7 @@ def ingest(
 def _parse(payload: bytes, *, name: str, source: str) -> RawData:
     kind = READERS.get(PurePosixPath(name).suffix.lower())
     if kind is None:
-        raise DataSourceError(
-            f"unsupported data file type '{name}': use .csv, .parquet or .pq"
-        )
+        raise DataSourceError(f"unsupported data file type '{name}': use .csv, .parquet or .pq")
     try:
         if kind == "csv":
             frame = pd.read_csv(io.BytesIO(payload))

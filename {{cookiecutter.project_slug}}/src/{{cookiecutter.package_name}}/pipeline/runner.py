@@ -79,7 +79,9 @@ class PipelineFailedError(PipelineError):
     """A step failed; `result` holds the steps that ran."""
 
     def __init__(self, step: str, error: BaseException, result: PipelineResult) -> None:
-        message = str(error) if isinstance(error, PipelineError) else f"{type(error).__name__}: {error}"
+        message = (
+            str(error) if isinstance(error, PipelineError) else f"{type(error).__name__}: {error}"
+        )
         super().__init__(f"{result.model}: step '{step}' failed: {message}")
         self.step = step
         self.result = result
@@ -109,13 +111,23 @@ def run_pipeline(
     console: Console | None = None,
     actor: str | None = None,
 ) -> PipelineResult:
-    """Train, evaluate, register and gate one model; raises PipelineFailedError on the first failure."""
+    """Train, evaluate, register and gate one model; PipelineFailedError on the first failure."""
     result = PipelineResult(model=spec.name, steps=[StepResult(name) for name in STEPS])
     state = _State()
     with tempfile.TemporaryDirectory(prefix="pipeline-plots-") as plots_dir:
-        steps = _steps(spec, settings=settings, data=data, state=state, plots_dir=Path(plots_dir), actor=actor, result=result)
+        steps = _steps(
+            spec,
+            settings=settings,
+            data=data,
+            state=state,
+            plots_dir=Path(plots_dir),
+            actor=actor,
+            result=result,
+        )
         live_console = console or Console(stderr=True)
-        with Live(_render(spec, result), console=live_console, refresh_per_second=8, transient=False) as live:
+        with Live(
+            _render(spec, result), console=live_console, refresh_per_second=8, transient=False
+        ) as live:
             for step, action in zip(result.steps, steps, strict=True):
                 step.status = "running"
                 live.update(_render(spec, result))
@@ -125,18 +137,24 @@ def run_pipeline(
                 except Exception as error:
                     step.seconds = time.perf_counter() - started
                     step.status = "failed"
-                    step.detail = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+                    step.detail = (
+                        str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+                    )
                     for later in result.steps:
                         if later.status == "pending":
                             later.status = "skipped"
                     live.update(_render(spec, result))
-                    logger.warning("%s: step %s failed after %.2fs", spec.name, step.name, step.seconds)
+                    logger.warning(
+                        "%s: step %s failed after %.2fs", spec.name, step.name, step.seconds
+                    )
                     logger.debug("step failure", exc_info=True)
                     raise PipelineFailedError(step.name, error, result) from error
                 step.seconds = time.perf_counter() - started
                 step.status = "ok"
                 live.update(_render(spec, result))
-                logger.info("%s: %s ok in %.2fs %s", spec.name, step.name, step.seconds, step.detail)
+                logger.info(
+                    "%s: %s ok in %.2fs %s", spec.name, step.name, step.seconds, step.detail
+                )
     result.version = state.version
     result.metrics = state.metrics
     return result
@@ -190,8 +208,15 @@ def _steps(
         return f"{len(spec.features)} features, target '{spec.target}'"
 
     def split_step() -> str:
-        assert state.x is not None and state.y is not None
-        state.data = split(state.x, state.y, task=spec.task, test_size=spec.test_size, random_state=spec.random_state)
+        assert state.x is not None
+        assert state.y is not None
+        state.data = split(
+            state.x,
+            state.y,
+            task=spec.task,
+            test_size=spec.test_size,
+            random_state=spec.random_state,
+        )
         return f"{len(state.data.x_train)} train / {len(state.data.x_test)} test rows"
 
     def train_step() -> str:
@@ -202,13 +227,16 @@ def _steps(
     def evaluate_step() -> str:
         assert state.data is not None
         state.metrics = evaluate(state.model, state.data.x_test, state.data.y_test, task=spec.task)
-        state.plots = plot(state.model, state.data.x_test, state.data.y_test, task=spec.task, directory=plots_dir)
+        state.plots = plot(
+            state.model, state.data.x_test, state.data.y_test, task=spec.task, directory=plots_dir
+        )
         return f"{spec.primary_metric}={state.metrics[spec.primary_metric]:.4f}"
 
     def register_step() -> str:
         from {{ cookiecutter.package_name }}.registry.versions import register_version
 
-        assert state.raw is not None and state.data is not None
+        assert state.raw is not None
+        assert state.data is not None
         registered = register_version(
             state.registry,
             spec,
@@ -229,7 +257,8 @@ def _steps(
     def gate_step() -> str:
         from {{ cookiecutter.package_name }}.registry.gate import apply_gate
 
-        assert state.data is not None and state.version is not None
+        assert state.data is not None
+        assert state.version is not None
         decision = apply_gate(
             state.registry,
             spec,

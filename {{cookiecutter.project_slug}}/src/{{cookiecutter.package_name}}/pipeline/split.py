@@ -25,7 +25,9 @@ def split(
     x: pd.DataFrame, y: pd.Series, *, task: Task, test_size: float, random_state: int
 ) -> Split:
     if len(x) < MIN_ROWS:
-        raise PipelineError(f"only {len(x)} usable row(s): at least {MIN_ROWS} are needed to train and test")
+        raise PipelineError(
+            f"only {len(x)} usable row(s): at least {MIN_ROWS} are needed to train and test"
+        )
     # Stratify classes so a small test set still contains every class.
     stratify = y if task == "classification" and y.value_counts().min() >= 2 else None
     x_train, x_test, y_train, y_test = train_test_split(

@@ -56,7 +56,23 @@ _HOMES = {
     "registry_for": "{{ cookiecutter.package_name }}.registry.serving",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "CHALLENGER",
+    "CHAMPION",
+    "ChampionNotFoundError",
+    "ModelStatus",
+    "Registry",
+    "RegistryError",
+    "RegistryUnreachableError",
+    "champion_version",
+    "connect",
+    "load_champion",
+    "model_names",
+    "promote",
+    "registry_for",
+    "rollback",
+    "status",
+]
 
 
 def __getattr__(name: str) -> Any:

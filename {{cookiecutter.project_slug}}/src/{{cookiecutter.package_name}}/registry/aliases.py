@@ -91,7 +91,9 @@ def promote(
         history.append(version)
     client.set_registered_model_tag(name, HISTORY_TAG, json.dumps(history[-HISTORY_LIMIT:]))
     client.set_registered_model_tag(
-        name, "champion.last_change", json.dumps({"action": "promote", "version": version, **record.__dict__})
+        name,
+        "champion.last_change",
+        json.dumps({"action": "promote", "version": version, **record.__dict__}),
     )
     return record
 

@@ -30,4 +30,8 @@ class AuditRecord:
         )
 
     def tags(self, prefix: str) -> dict[str, str]:
-        return {f"{prefix}.by": self.actor, f"{prefix}.at": self.at, f"{prefix}.reason": self.reason}
+        return {
+            f"{prefix}.by": self.actor,
+            f"{prefix}.at": self.at,
+            f"{prefix}.reason": self.reason,
+        }

@@ -11,11 +11,15 @@ from rich.table import Column, Table
 if TYPE_CHECKING:
     from {{ cookiecutter.package_name }}.registry.connection import Registry
 
-app = typer.Typer(help="Inspect the model registry; promote or roll back champions.", no_args_is_help=True)
+app = typer.Typer(
+    help="Inspect the model registry; promote or roll back champions.", no_args_is_help=True
+)
 console = Console()
 errors = Console(stderr=True)
 
-Reason = Annotated[str, typer.Option("--reason", "-r", help="Why: stored in the registry's audit tags.")]
+Reason = Annotated[
+    str, typer.Option("--reason", "-r", help="Why: stored in the registry's audit tags.")
+]
 
 
 def _registry() -> Registry:

@@ -101,7 +101,9 @@ def _export_object_storage(settings: Settings) -> None:
         "MLFLOW_S3_ENDPOINT_URL": settings.mlflow_s3_endpoint_url,
         "AWS_ACCESS_KEY_ID": settings.aws_access_key_id,
         "AWS_SECRET_ACCESS_KEY": (
-            settings.aws_secret_access_key.get_secret_value() if settings.aws_secret_access_key else None
+            settings.aws_secret_access_key.get_secret_value()
+            if settings.aws_secret_access_key
+            else None
         ),
     }
     for name, value in values.items():

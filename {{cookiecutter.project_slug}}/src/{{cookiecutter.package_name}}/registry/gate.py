@@ -62,25 +62,33 @@ def decide(
             problems.append(f"{threshold.metric} was not measured")
         elif (problem := threshold.problem(metrics[threshold.metric])) is not None:
             problems.append(problem)
-    common = {"metric": metric, "challenger_value": value, "champion_version": champion}
     if problems:
         return GateDecision(
             promoted=False,
             reason="below the absolute bar: " + "; ".join(problems),
+            metric=metric,
+            challenger_value=value,
+            champion_version=champion,
             champion_value=champion_value,
             threshold_problems=tuple(problems),
-            **common,
         )
     if champion is None or champion_value is None:
-        return GateDecision(promoted=True, reason="meets every threshold; no champion yet", **common)
+        return GateDecision(
+            promoted=True,
+            reason="meets every threshold; no champion yet",
+            metric=metric,
+            challenger_value=value,
+        )
     better_or_equal = value >= champion_value if spec.higher_is_better else value <= champion_value
-    comparison = f"{metric} {value:.4f} vs champion v{champion} {champion_value:.4f} on the same data"
+    verdict = "at least as good as" if better_or_equal else "worse than"
     return GateDecision(
         promoted=better_or_equal,
-        reason=("at least as good as the champion: " if better_or_equal else "worse than the champion: ")
-        + comparison,
+        reason=f"{verdict} the champion: {metric} {value:.4f} vs champion v{champion} "
+        f"{champion_value:.4f} on the same data",
+        metric=metric,
+        challenger_value=value,
+        champion_version=champion,
         champion_value=champion_value,
-        **common,
     )
 
 
@@ -128,5 +136,7 @@ def apply_gate(
     for key, value in {**decision.tags(), **record.tags("gate")}.items():
         registry.client.set_model_version_tag(spec.name, version, key, value)
     if decision.promoted:
-        promote(registry, spec.name, version, reason=f"quality gate: {decision.reason}", actor=actor)
+        promote(
+            registry, spec.name, version, reason=f"quality gate: {decision.reason}", actor=actor
+        )
     return decision

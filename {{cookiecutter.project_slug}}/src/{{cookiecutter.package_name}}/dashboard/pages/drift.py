@@ -87,7 +87,15 @@ if drifted:
 else:
     st.success(f"No drift detected in {len(results)} features at significance level {alpha}.")
 table = drift_table(results)
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "p_value": st.column_config.NumberColumn(format="%.2e"),
+        "ks_statistic": st.column_config.NumberColumn(format="%.3f"),
+    },
+)
 
 # Most drifted first, so the chart opens on the feature that needs attention.
 feature = st.selectbox("Feature to plot", table["feature"].tolist())

@@ -1,0 +1,40 @@
+"""Schemathesis: inputs generated from the OpenAPI document never cause a server error."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from tests.api_services import RunningApi
+
+pytestmark = pytest.mark.integration
+
+
+def test_no_generated_input_causes_a_server_error(api: RunningApi, admin_token: str) -> None:
+    schema = schemathesis.openapi.from_url(f"{api.url}/openapi.json")
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert {op.path for op in operations} >= {
+        "/v1/models/{name}/predict",
+        "/v1/models/{name}/reload",
+    }
+    for operation in operations:
+        # Reload re-reads the model from the registry each time: fewer examples keep this quick.
+        examples = 10 if operation.path.endswith("/reload") else 40
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        def no_server_error(case: schemathesis.Case) -> None:
+            response = case.call(headers=headers)
+            assert response.status_code < 500, (
+                f"{case.method} {case.formatted_path}: {response.text[:300]}"
+            )
+
+        no_server_error()

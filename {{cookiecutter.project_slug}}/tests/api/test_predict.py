@@ -1,0 +1,174 @@
+"""Predict, list and reload against the real app (uvicorn), real tokens and a real registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api_services import CLASSIFIER, REGRESSOR, RunningApi, diabetes_records, iris_records
+
+pytestmark = pytest.mark.integration
+
+
+def test_predict_returns_one_prediction_per_record_with_model_version_and_request_id(
+    api: RunningApi, predictor_token: str
+) -> None:
+    records = iris_records(5)
+    response = api.post(
+        f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": records}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["model"] == CLASSIFIER
+    assert body["version"] == "1"
+    assert len(body["predictions"]) == 5
+    assert set(body["predictions"]) <= {0, 1, 2}
+    assert len(body["request_id"]) == 32
+    assert response.headers["X-Request-ID"] == body["request_id"]
+
+
+def test_predictions_match_the_registered_model(api: RunningApi, predictor_token: str) -> None:
+    import mlflow.pyfunc
+    import pandas as pd
+
+    records = diabetes_records(4)
+    response = api.post(
+        f"/v1/models/{REGRESSOR}/predict", predictor_token, json={"records": records}
+    )
+    assert response.status_code == 200, response.text
+    expected = mlflow.pyfunc.load_model(f"models:/{REGRESSOR}@champion").predict(
+        pd.DataFrame(records)
+    )
+    assert response.json()["predictions"] == pytest.approx(list(expected))
+
+
+def test_numeric_text_is_converted_and_missing_column_is_named(
+    api: RunningApi, predictor_token: str
+) -> None:
+    record = {key: str(value) for key, value in iris_records(1)[0].items()}
+    ok = api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": [record]})
+    assert ok.status_code == 200, ok.text
+
+    del record["petal width (cm)"]
+    bad = api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": [record]})
+    assert bad.status_code == 422
+    assert "records.0.petal width (cm)" in bad.json()["detail"]["message"]
+    assert "Field required" in bad.json()["detail"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"records": []}, "at least 1 item"),
+        ({"rows": []}, "records: Field required"),
+        ({"records": [{"sepal length (cm)": "wide"}]}, "valid number"),
+        ({"records": "nope"}, "valid array"),
+    ],
+    ids=["empty", "wrong-key", "not-a-number", "not-a-list"],
+)
+def test_bad_bodies_get_422_naming_the_problem(
+    api: RunningApi, predictor_token: str, body: object, fragment: str
+) -> None:
+    response = api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json=body)
+    assert response.status_code == 422
+    assert fragment in response.json()["detail"]["message"]
+
+
+def test_unknown_column_is_refused(api: RunningApi, predictor_token: str) -> None:
+    record = {**iris_records(1)[0], "colour": 3}
+    response = api.post(
+        f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": [record]}
+    )
+    assert response.status_code == 422
+    assert "colour" in response.json()["detail"]["message"]
+
+
+def test_batch_larger_than_max_batch_size_is_refused_with_the_limit(
+    api: RunningApi, predictor_token: str
+) -> None:
+    limit = api.settings.max_batch_size
+    response = api.post(
+        f"/v1/models/{CLASSIFIER}/predict",
+        predictor_token,
+        json={"records": iris_records(limit + 1)},
+    )
+    assert response.status_code == 422
+    assert f"at most {limit} per request (MAX_BATCH_SIZE)" in response.json()["detail"]["message"]
+    full = api.post(
+        f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": iris_records(limit)}
+    )
+    assert full.status_code == 200
+
+
+def test_unknown_model_is_404_listing_served_models(api: RunningApi, predictor_token: str) -> None:
+    response = api.post("/v1/models/no-such-model/predict", predictor_token, json={"records": [{}]})
+    assert response.status_code == 404
+    assert CLASSIFIER in response.json()["detail"]
+
+
+def test_models_lists_version_alias_metrics_and_inputs(api: RunningApi, viewer_token: str) -> None:
+    response = api.get("/v1/models", viewer_token)
+    assert response.status_code == 200
+    by_name = {item["name"]: item for item in response.json()}
+    assert set(by_name) == {CLASSIFIER, REGRESSOR}
+    classifier = by_name[CLASSIFIER]
+    assert classifier["loaded"] is True
+    assert classifier["alias"] == "champion"
+    assert classifier["version"] == "1"
+    assert [column["name"] for column in classifier["inputs"]][:2] == [
+        "sepal length (cm)",
+        "sepal width (cm)",
+    ]
+    assert {column["type"] for column in classifier["inputs"]} == {"double"}
+
+
+def test_openapi_documents_each_models_request_schema(api: RunningApi) -> None:
+    document = api.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    record = schemas["TinyClassifierRecord"]
+    assert record["additionalProperties"] is False
+    assert record["properties"]["petal width (cm)"]["type"] == "number"
+    assert set(record["required"]) == set(iris_records(1)[0])
+    body = document["paths"]["/v1/models/{name}/predict"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]
+    assert {"$ref": "#/components/schemas/TinyRegressorPredictRequest"} in body["schema"]["anyOf"]
+    name = next(
+        p
+        for p in document["paths"]["/v1/models/{name}/predict"]["post"]["parameters"]
+        if p["name"] == "name"
+    )
+    assert name["schema"]["enum"] == [CLASSIFIER, REGRESSOR]
+
+
+def test_reload_needs_admin_and_reports_versions(
+    api: RunningApi, admin_token: str, predictor_token: str
+) -> None:
+    assert api.post(f"/v1/models/{REGRESSOR}/reload", predictor_token).status_code == 403
+    response = api.post(f"/v1/models/{REGRESSOR}/reload", admin_token)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"name": REGRESSOR, "previous_version": "1", "version": "1"}
+
+
+def test_health_live_and_ready_with_details(api: RunningApi) -> None:
+    assert api.get("/health/live").json() == {"status": "ok"}
+    ready = api.get("/health/ready")
+    assert ready.status_code == 200
+    details = ready.json()
+    assert details["ready"] is True
+    assert details["models"][CLASSIFIER] == {"loaded": True, "version": "1", "error": None}
+    assert details["database"]["reachable"] is True
+    assert details["registry"]["reachable"] is True
+
+
+def test_metrics_count_requests_predictions_and_log_rows(
+    api: RunningApi, predictor_token: str
+) -> None:
+    api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": iris_records(3)})
+    text = api.get("/metrics").text
+    assert 'predictions_total{model="tiny-classifier",version="1"}' in text
+    assert (
+        'http_requests_total{method="POST",route="/v1/models/{name}/predict",status="200"}' in text
+    )
+    assert "http_request_duration_seconds_bucket" in text
+    assert "prediction_log_rows_dropped_total 0.0" in text
+    assert 'model_served{model="tiny-classifier",version="1"} 1.0' in text

@@ -1,0 +1,340 @@
+"""Real services for the API, auth and database tests: an OIDC provider process, an MLflow
+registry with tiny trained models, PostgreSQL from the machine's binaries, and the API itself
+served by uvicorn on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import mlflow
+import pandas as pd
+import pytest
+import uvicorn
+from mlflow import MlflowClient
+from mlflow.models import infer_signature
+from pydantic import SecretStr
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from {{ cookiecutter.package_name }}.api.app import create_app
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.db.migrate import upgrade
+from {{ cookiecutter.package_name }}.devstack import issue_dev_token
+
+AUDIENCE = "{{ cookiecutter.project_slug }}-api"
+CLASSIFIER = "tiny-classifier"
+REGRESSOR = "tiny-regressor"
+TEST_SECRET = SecretStr("test-secret-" + "x" * 24)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} not ready within {timeout:.0f}s")
+
+
+# --- OIDC provider -------------------------------------------------------------------------
+
+
+@contextmanager
+def oidc_provider_process(*extra_args: str) -> Iterator[str]:
+    """`oidc-provider-mock` as a process on a free loopback port; yields its issuer URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *extra_args]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    issuer = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(
+            lambda: httpx.get(f"{issuer}/.well-known/openid-configuration").is_success,
+            timeout=20,
+            what="oidc-provider-mock",
+        )
+        yield issuer
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer() -> Iterator[str]:
+    with oidc_provider_process() as issuer:
+        yield issuer
+
+
+TokenFactory = Callable[..., str]
+
+
+@pytest.fixture(scope="session")
+def make_token(oidc_issuer: str) -> TokenFactory:
+    """Signed tokens from the real provider: `make_token("alice", ["predictor"])`."""
+
+    def issue(sub: str, roles: list[str], *, audience: str = AUDIENCE) -> str:
+        return issue_dev_token(
+            issuer=oidc_issuer,
+            sub=sub,
+            roles=roles,
+            audience=audience,
+            roles_claim="realm_access.roles",
+        )
+
+    return issue
+
+
+# --- MLflow registry with tiny models ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TinyRegistry:
+    tracking_uri: str
+    client: MlflowClient
+    # A real `mlflow server` over the same store, started in the background (it is slow to boot).
+    server_url: str
+    server: subprocess.Popen[bytes]
+
+    def wait_for_server(self) -> str:
+        wait_until(
+            lambda: httpx.get(f"{self.server_url}/health").is_success,
+            timeout=120,
+            what="mlflow server",
+        )
+        return self.server_url
+
+    def register(self, name: str, *, kind: str = "classifier", strength: float = 1.0) -> str:
+        """Train and register a new version of `name`, make it champion, return its version."""
+        mlflow.set_tracking_uri(self.tracking_uri)
+        mlflow.set_registry_uri(self.tracking_uri)
+        if kind == "classifier":
+            frame = load_iris(as_frame=True).frame
+            features, target = frame.drop(columns="target"), frame["target"]
+            model: Any = make_pipeline(
+                StandardScaler(), LogisticRegression(C=strength, max_iter=300)
+            )
+        else:
+            frame = load_diabetes(as_frame=True).frame[["age", "bmi", "bp", "target"]]
+            features, target = frame.drop(columns="target"), frame["target"]
+            model = make_pipeline(StandardScaler(), LinearRegression())
+        model.fit(features, target)
+        mlflow.set_experiment(name)
+        with mlflow.start_run():
+            info = mlflow.sklearn.log_model(
+                model,
+                name="model",
+                signature=infer_signature(features, model.predict(features)),
+                input_example=features.head(2),
+                registered_model_name=name,
+                pip_requirements=["scikit-learn", "pandas"],  # skips slow requirement inference
+            )
+        version = str(info.registered_model_version)
+        self.client.set_registered_model_alias(name, "champion", version)
+        return version
+
+
+@pytest.fixture(scope="session")
+def tiny_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyRegistry]:
+    root = tmp_path_factory.mktemp("mlflow")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    mlflow.set_tracking_uri(uri)
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    client.search_experiments()  # creates the store's tables before the server opens it
+    port = free_port()
+    command = [
+        sys.executable, "-m", "mlflow", "server", "--backend-store-uri", uri,
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    registry = TinyRegistry(uri, client, f"http://127.0.0.1:{port}", server)
+    try:
+        registry.register(CLASSIFIER, kind="classifier")
+        registry.register(REGRESSOR, kind="regressor")
+        yield registry
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def iris_records(count: int) -> list[dict[str, float]]:
+    frame = load_iris(as_frame=True).frame.drop(columns="target")
+    rows: list[dict[str, float]] = frame.sample(count, replace=True, random_state=1).to_dict(
+        orient="records"
+    )  # type: ignore[assignment]
+    return rows
+
+
+def diabetes_records(count: int) -> list[dict[str, float]]:
+    frame: pd.DataFrame = load_diabetes(as_frame=True).frame[["age", "bmi", "bp"]]
+    rows: list[dict[str, float]] = frame.head(count).to_dict(orient="records")  # type: ignore[assignment]
+    return rows
+
+
+# --- The API -------------------------------------------------------------------------------
+
+
+def api_settings(
+    *, tracking_uri: str, issuer: str, database_url: str, **overrides: Any
+) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "mlflow_tracking_uri": tracking_uri,
+        "database_url": SecretStr(database_url),
+        "oidc_issuer_url": issuer,
+        "oidc_audience": AUDIENCE,
+        "oidc_client_secret": TEST_SECRET,
+        "session_secret": TEST_SECRET,
+        "served_models": [CLASSIFIER, REGRESSOR],
+        "model_poll_seconds": 0.5,
+        "prediction_log_flush_seconds": 0.1,
+        "max_batch_size": 100,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+@dataclass
+class RunningApi:
+    url: str
+    settings: Settings
+    app: Any
+
+    def get(self, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
+        return httpx.get(self.url + path, headers=_bearer(token), timeout=30, **kwargs)
+
+    def post(self, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
+        return httpx.post(self.url + path, headers=_bearer(token), timeout=30, **kwargs)
+
+
+def _bearer(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+@contextmanager
+def running_api(
+    settings: Settings, *, wait_ready: bool = True, migrate: bool = True
+) -> Iterator[RunningApi]:
+    """The real app under uvicorn on a free loopback port, in a thread; stopped on exit."""
+    if migrate:
+        upgrade(settings.database_url.get_secret_value())
+    app = create_app(settings)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    api = RunningApi(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
+    wait_until(lambda: server.started, timeout=20, what="uvicorn")
+    if wait_ready:
+        wait_until(
+            lambda: api.get("/health/ready").status_code == 200, timeout=30, what="API readiness"
+        )
+    try:
+        yield api
+    finally:
+        server.should_exit = True
+        thread.join(20)
+
+
+@pytest.fixture(scope="session")
+def api(
+    tiny_registry: TinyRegistry, oidc_issuer: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningApi]:
+    """The API with auth on and the SQLite prediction log, shared by read-mostly tests."""
+    database = tmp_path_factory.mktemp("appdb") / "app.db"
+    settings = api_settings(
+        tracking_uri=tiny_registry.tracking_uri,
+        issuer=oidc_issuer,
+        database_url=f"sqlite:///{database}",
+    )
+    with running_api(settings) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def predictor_token(make_token: TokenFactory) -> str:
+    return make_token("pat-predictor", ["predictor"])
+
+
+@pytest.fixture(scope="session")
+def admin_token(make_token: TokenFactory) -> str:
+    return make_token("ada-admin", ["viewer", "predictor", "admin"])
+
+
+@pytest.fixture(scope="session")
+def viewer_token(make_token: TokenFactory) -> str:
+    return make_token("vic-viewer", ["viewer"])
+
+
+class NetworkSwitch:
+    """A TCP forwarder to a real service that tests can cut and restore (a network partition)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.port = free_port()
+        self._target = ("127.0.0.1", target_port)
+        self._server: socketserver.ThreadingTCPServer | None = None
+        self._open: set[socket.socket] = set()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def connect(self) -> None:
+        switch = self
+
+        class Forward(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                upstream = socket.create_connection(switch._target)
+                switch._open.update({self.request, upstream})
+                pump = threading.Thread(target=_pump, args=(upstream, self.request), daemon=True)
+                pump.start()
+                _pump(self.request, upstream)
+                pump.join()
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Forward)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def cut(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        for sock in list(self._open):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self._open.clear()
+
+
+def _pump(source: socket.socket, target: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            target.shutdown(socket.SHUT_WR)

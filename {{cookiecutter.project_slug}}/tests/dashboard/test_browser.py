@@ -1,0 +1,149 @@
+"""End to end in a real browser: the `dashboard` command, a real OIDC login, Debian's chromium.
+
+The identity provider is `oidc-provider-mock` on loopback, issuing real signed ID tokens; the
+auth-off banner and every page's content are covered with AppTest in test_pages.py.
+Screenshots go to DASHBOARD_SCREENSHOTS, or to the test's tmp_path.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.dashboard.backends import MODEL, Registry, write_prediction_log
+from tests.fixtures.services import free_port, stop, wait_for_http
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"
+    ),
+]
+
+
+@contextmanager
+def running_dashboard(tmp_path: Path, registry: Registry, **settings: str) -> Iterator[str]:
+    """`<project> dashboard` on a free loopback port, on the test registry and prediction log."""
+    recent = registry.training_data.sample(80, random_state=7)
+    recent["petal_length"] = recent["petal_length"] + 3.0
+    write_prediction_log(tmp_path / "app.db", recent.to_dict(orient="records"))
+    port = settings.pop("port", None) or str(free_port())
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "dev",
+        "MLFLOW_TRACKING_URI": registry.tracking_uri,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        "SERVED_MODELS": MODEL,
+        "DATA_DIR": str(tmp_path / "var"),
+        **{name.upper(): value for name, value in settings.items()},
+    }
+    log = tmp_path / "dashboard.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "{{ cookiecutter.package_name }}", "dashboard", "--port", port],
+            cwd=tmp_path,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # stop() signals the whole process group
+        )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", process=process, log=log)
+        yield f"http://localhost:{port}"
+    finally:
+        stop(process)
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("DASHBOARD_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_a_viewer_logs_in_and_browses_while_others_are_kept_out(
+    tmp_path: Path, registry: Registry, screenshots: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oidc_provider_mock import User, run_server_in_thread
+
+    # The identity provider runs on plain http on loopback, which OAuth forbids by default.
+    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
+    users = [
+        User(sub="ada", claims={"name": "Ada Viewer", "realm_access": {"roles": ["viewer"]}}),
+        User(sub="bob", claims={"name": "Bob Outsider", "realm_access": {"roles": []}}),
+    ]
+    with run_server_in_thread(user_claims=users) as provider:
+        port = str(free_port())
+        dashboard = running_dashboard(
+            tmp_path,
+            registry,
+            port=port,
+            auth_enabled="true",
+            oidc_issuer_url=f"http://localhost:{provider.server_port}",
+            oidc_client_id="dashboard",
+            oidc_client_secret="dashboard-client-secret",
+            session_secret="a-cookie-signing-secret-of-32-chars",
+            dashboard_url=f"http://localhost:{port}",
+        )
+        with dashboard as url, chromium() as browser:
+            ada = log_in(browser, url, "ada")
+            expect(ada.get_by_text("Signed in as Ada Viewer")).to_be_visible(timeout=60_000)
+            champion = ada.get_by_test_id("stMetric").filter(has_text="Served version")
+            expect(champion).to_contain_text("v1", timeout=60_000)
+            expect(ada.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+            ada.screenshot(path=screenshots / "dashboard-models.png", full_page=True)
+
+            ada.get_by_role("link", name="Drift").click()
+            drift = ada.get_by_text("Drift in 1 of 4 features: petal_length")
+            expect(drift).to_be_visible(timeout=60_000)
+            expect(ada.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+            ada.get_by_test_id("stVegaLiteChart").scroll_into_view_if_needed()
+            ada.screenshot(path=screenshots / "dashboard-drift.png")
+
+            bob = log_in(browser, url, "bob")
+            refusal = bob.get_by_text("Signed in as Bob Outsider, but the dashboard needs the role")
+            expect(refusal).to_be_visible(timeout=60_000)
+            expect(bob.get_by_test_id("stMetric")).to_have_count(0)
+            bob.screenshot(path=screenshots / "dashboard-login-refused.png", full_page=True)
+
+
+def log_in(browser: Browser, url: str, sub: str) -> Page:
+    """A fresh browser session through the identity provider's login form as `sub`."""
+    page = browser.new_context().new_page()
+    page.goto(url)
+    page.get_by_role("button", name="Log in").click(timeout=60_000)
+    page.get_by_role("button", name=sub, exact=True).click(timeout=30_000)
+    return page
