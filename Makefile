@@ -15,7 +15,7 @@ export POETRY_NO_INTERACTION := 1
 DEMO_DIR := $(CURDIR)/build/demo
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap demo test test-fast lint typecheck docs lock bench clean
+.PHONY: help bootstrap browser demo test test-fast lint typecheck docs lock bench clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -29,9 +29,14 @@ $(VENV)/.installed: pyproject.toml poetry.lock | $(POETRY)
 	$(POETRY) sync --no-root
 	touch $@
 
-bootstrap: $(VENV)/.installed ## Install the template's own tools (Poetry, cookiecutter, copier, pytest...)
+bootstrap: $(VENV)/.installed browser ## Install the template's own tools (Poetry, cookiecutter, copier, pytest, helm...)
 	ln -sf "$$(bash scripts/install_helm.sh)" $(TOOLS_BIN)/helm
 	ln -sf "$$(bash scripts/install_actionlint.sh)" $(TOOLS_BIN)/actionlint
+
+browser: ## Install Debian's Chromium for the dashboard's browser test (needs root and apt-get)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "note: no chromium; the generated dashboard's browser test will be skipped"
 
 demo: bootstrap ## Generate a project with default answers into build/demo, install it and run it
 	rm -rf $(DEMO_DIR)

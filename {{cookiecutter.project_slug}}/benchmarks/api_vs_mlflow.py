@@ -172,6 +172,8 @@ def main() -> None:
         "SERVED_MODELS": args.model,
         "AUTH_ENABLED": "true",
         "LOG_LEVEL": "WARNING",
+        # `mlflow models serve` starts `uvicorn` by name: it must find our environment's.
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     python = sys.executable
     if not args.tracking_uri:
@@ -291,6 +293,7 @@ def main() -> None:
 def register_champion(model: str, tracking_uri: str) -> None:
     """Train the project's `model` on its example data and register it as champion."""
     import mlflow
+    import skops.io
     from mlflow.models import infer_signature
 
     from {{ cookiecutter.package_name }}.models import catalog
@@ -313,6 +316,8 @@ def register_champion(model: str, tracking_uri: str) -> None:
             signature=infer_signature(features, estimator.predict(features)),
             registered_model_name=model,
             pip_requirements=["scikit-learn", "pandas"],
+            # MLflow's safe (skops) format: trust exactly the types of the model trained here.
+            skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(estimator)),
         )
     mlflow.MlflowClient().set_registered_model_alias(
         model, "champion", str(info.registered_model_version)

@@ -84,7 +84,7 @@ class Settings(BaseSettings):
         ),
     )
     model_poll_seconds: float = Field(
-        30.0, gt=0, description="How often the API checks whether `champion` moved to a new version."
+        30.0, gt=0, description="Seconds between the API's checks for a moved `champion` alias."
     )
     prediction_log_batch_size: int = Field(
         500, ge=1, description="Most prediction-log rows written in one database transaction."
@@ -93,7 +93,7 @@ class Settings(BaseSettings):
         1.0, gt=0, description="Longest a prediction-log row waits in memory before it is written."
     )
     prediction_log_max_pending: int = Field(
-        100_000, ge=1, description="Rows kept in memory while the database is down; older ones are dropped."
+        100_000, ge=1, description="Log rows held while the database is down; older ones are dropped."
     )
 
     @field_validator("served_models", mode="before")

@@ -90,16 +90,16 @@ def test_example_data_written_once(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_reads_s3_object_from_moto_server(moto_s3: S3Service, tmp_path: Path) -> None:
-    import boto3
-
     body = FRAME.to_csv(index=False).encode()
-    boto3.client("s3", endpoint_url=moto_s3.endpoint_url).put_object(
+    moto_s3.client().put_object(
         Bucket=moto_s3.bucket, Key="raw/data.csv", Body=body
     )
     data = ingest(
         DataSource(f"s3://{moto_s3.bucket}/raw/data.csv"),
         data_dir=tmp_path,
         s3_endpoint_url=moto_s3.endpoint_url,
+        aws_access_key_id=moto_s3.access_key,
+        aws_secret_access_key=moto_s3.secret_key,
     )
     pd.testing.assert_frame_equal(data.frame, FRAME)
     assert data.sha256 == hashlib.sha256(body).hexdigest()
@@ -108,4 +108,6 @@ def test_reads_s3_object_from_moto_server(moto_s3: S3Service, tmp_path: Path) ->
             DataSource(f"s3://{moto_s3.bucket}/raw/missing.csv"),
             data_dir=tmp_path,
             s3_endpoint_url=moto_s3.endpoint_url,
+            aws_access_key_id=moto_s3.access_key,
+            aws_secret_access_key=moto_s3.secret_key,
         )

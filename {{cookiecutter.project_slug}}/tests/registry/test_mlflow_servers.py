@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import boto3
 import mlflow
 import pytest
 
@@ -46,9 +45,7 @@ def test_postgres_server_with_s3_artifacts(
     mlflow_postgres_s3_server: str, moto_s3: S3Service, tmp_path: Path
 ) -> None:
     train_all_and_load_champions(embedded(tmp_path, mlflow_tracking_uri=mlflow_postgres_s3_server))
-    listing = boto3.client("s3", endpoint_url=moto_s3.endpoint_url).list_objects_v2(
-        Bucket=moto_s3.bucket, Prefix="artifacts/"
-    )
+    listing = moto_s3.client().list_objects_v2(Bucket=moto_s3.bucket, Prefix="artifacts/")
     keys = [item["Key"] for item in listing.get("Contents", [])]
     assert any(key.endswith("MLmodel") for key in keys)
     assert any(key.endswith("plots/confusion_matrix.png") for key in keys)

@@ -144,9 +144,17 @@ def _fast_predict(model: Any) -> Callable[[Any], Any]:
     enforcement repeats what our request validation already did and costs milliseconds."""
     if "sklearn" in model.metadata.flavors and model.metadata.get_input_schema() is not None:
         try:
-            return model.get_raw_model().predict  # type: ignore[no-any-return]
-        except Exception:  # noqa: S110 - any failure falls back to the generic path
-            pass
+            estimator = model.get_raw_model()
+        except Exception:  # any failure falls back to the generic path
+            return model.predict  # type: ignore[no-any-return]
+        import sklearn
+
+        def predict(frame: Any) -> Any:
+            # Parameters were validated when the estimator was fitted; skip re-checking per call.
+            with sklearn.config_context(skip_parameter_validation=True):
+                return estimator.predict(frame)
+
+        return predict
     return model.predict  # type: ignore[no-any-return]
 
 

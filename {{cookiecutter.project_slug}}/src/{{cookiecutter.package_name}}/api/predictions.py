@@ -13,7 +13,7 @@ from {{ cookiecutter.package_name }}.db.log_writer import PredictionLogWriter
 from {{ cookiecutter.package_name }}.db.models import utc_now
 
 
-def predict_json(
+async def predict_json(
     *,
     served: ServedModel,
     body: bytes,
@@ -27,12 +27,12 @@ def predict_json(
     started = perf_counter()
     model = served.loaded
     try:
-        frame, rows = served.parse(body, max_batch_size=max_batch_size)
+        parsed = served.parse(body, max_batch_size=max_batch_size)
     except Exception:
         metrics.prediction_errors.labels(model.name, "invalid_input").inc()
         raise
     try:
-        predictions = served.predict(frame)
+        predictions = await served.predict(parsed)
     except ValueError as error:
         # scikit-learn raises ValueError for inputs it cannot use (e.g. overflowing values).
         metrics.prediction_errors.labels(model.name, "model_rejected_input").inc()
@@ -47,7 +47,7 @@ def predict_json(
             "request_id": request_id,
             "model_name": model.name,
             "model_version": model.version,
-            "inputs": rows,
+            "inputs": parsed.records,  # made plain by the writer thread, off the request path
             "outputs": predictions,
             "latency_ms": latency_ms,
             "caller_sub": caller_sub,

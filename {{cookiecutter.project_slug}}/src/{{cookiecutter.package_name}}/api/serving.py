@@ -9,8 +9,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from {{ cookiecutter.package_name }}.api.batching import Batcher
 from {{ cookiecutter.package_name }}.api.model_loader import LoadedModel
 from {{ cookiecutter.package_name }}.api.schemas import GenericPredictRequest, request_model
+
+# Rows one model call may take when it combines concurrent requests.
+BATCH_ROWS = 2000
 
 
 class InvalidRecordsError(Exception):
@@ -30,21 +34,26 @@ class ServedModel:
     request_type: type[BaseModel]
     # (field name, column name) in signature order; empty when the signature is unknown.
     fields: tuple[tuple[str, str], ...]
+    batcher: Batcher
 
     @classmethod
     def build(cls, loaded: LoadedModel, *, max_batch_size: int) -> ServedModel:
+        # Batches may combine several requests, each up to max_batch_size rows.
+        batcher = Batcher(
+            predict=lambda frame: to_json_list(loaded.predict(frame)),
+            max_rows=max(max_batch_size, BATCH_ROWS),
+        )
         if loaded.columns is None:
-            return cls(loaded=loaded, request_type=GenericPredictRequest, fields=())
+            return cls(loaded, GenericPredictRequest, (), batcher)
         return cls(
             loaded=loaded,
             request_type=request_model(loaded.name, loaded.columns, max_batch_size=max_batch_size),
             fields=tuple((f"c{index}", column.name) for index, column in enumerate(loaded.columns)),
+            batcher=batcher,
         )
 
-    def parse(
-        self, body: bytes, *, max_batch_size: int
-    ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-        """The records as a DataFrame (signature column order) and as plain rows for the log."""
+    def parse(self, body: bytes, *, max_batch_size: int) -> ParsedRecords:
+        """Validate the body against the signature; columns in signature order for the model."""
         try:
             request = self.request_type.model_validate_json(body)
         except ValidationError as error:
@@ -53,15 +62,22 @@ class ServedModel:
         if not self.fields:
             if len(records) > max_batch_size:
                 raise InvalidRecordsError([], _too_many(len(records), max_batch_size))
-            return pd.DataFrame.from_records(records), records
+            return ParsedRecords(columns=None, records=records)
         columns = {
             column: [getattr(record, name) for record in records] for name, column in self.fields
         }
-        rows = [record.model_dump(by_alias=True) for record in records]
-        return pd.DataFrame(columns), rows
+        return ParsedRecords(columns=columns, records=records)
 
-    def predict(self, frame: pd.DataFrame) -> list[Any]:
-        return to_json_list(self.loaded.predict(frame))
+    async def predict(self, parsed: ParsedRecords) -> list[Any]:
+        return await self.batcher.predict(columns=parsed.columns, records=parsed.records)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRecords:
+    """Validated records: by column for the model, as objects for the prediction log."""
+
+    columns: dict[str, list[Any]] | None
+    records: list[Any]
 
 
 def to_json_list(output: Any) -> list[Any]:

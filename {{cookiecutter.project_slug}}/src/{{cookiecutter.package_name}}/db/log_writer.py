@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -110,6 +111,8 @@ class PredictionLogWriter:
             pass
         if not batch:
             return True
+        for row in batch:
+            row["inputs"] = [_plain(item) for item in row["inputs"]]
         try:
             with self._engine.begin() as connection:
                 connection.execute(insert(PredictionLog), batch)
@@ -140,3 +143,8 @@ class PredictionLogWriter:
             self.dropped += dropped
             self._on_dropped(dropped)
             logger.error("prediction log: dropped %d rows: %s", dropped, reason)
+
+
+def _plain(record: Any) -> Any:
+    """A validated request record (pydantic model) as the JSON object the client sent."""
+    return record.model_dump(by_alias=True) if isinstance(record, BaseModel) else record

@@ -50,7 +50,7 @@ async def predict(
     served = _served(services, name)
     request_id = uuid.uuid4().hex
     try:
-        body = predict_json(
+        body = await predict_json(
             served=served,
             body=await request.body(),
             request_id=request_id,

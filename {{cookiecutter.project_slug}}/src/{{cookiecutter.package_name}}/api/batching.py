@@ -1,0 +1,106 @@
+"""Dynamic batching: concurrent predict requests on one model share one model call.
+
+A scikit-learn pipeline costs about the same for 1 row as for hundreds (per-call validation and
+pandas overhead dominate), so while one call runs in a worker thread, requests that arrive
+queue up and go together in the next call. No timer: an idle model answers at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(slots=True)
+class _Pending:
+    columns: dict[str, list[Any]] | None
+    records: list[Any]
+    size: int
+    future: asyncio.Future[list[Any]]
+
+
+class Batcher:
+    """Queues parsed records for one model and runs them in as few model calls as possible."""
+
+    def __init__(
+        self,
+        *,
+        predict: Callable[[pd.DataFrame], list[Any]],
+        max_rows: int,
+    ) -> None:
+        self._predict = predict
+        self._max_rows = max_rows
+        self._queue: deque[_Pending] = deque()
+        self._draining = False
+        self._task: asyncio.Task[None] | None = None
+
+    async def predict(
+        self, *, columns: dict[str, list[Any]] | None, records: list[Any]
+    ) -> list[Any]:
+        """Predictions for these records (columns: signature order; None: free-form records)."""
+        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(columns, records, len(records), future))
+        if not self._draining:
+            self._draining = True
+            self._task = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch = [self._queue.popleft()]
+                rows = batch[0].size
+                while self._queue and rows + self._queue[0].size <= self._max_rows:
+                    rows += self._queue[0].size
+                    batch.append(self._queue.popleft())
+                await self._run(batch)
+        finally:
+            self._draining = False
+
+    async def _run(self, batch: list[_Pending]) -> None:
+        try:
+            predictions = await asyncio.to_thread(self._predict, _frame(batch))
+        except Exception as error:
+            if len(batch) == 1:
+                _settle(batch[0], error=error)
+                return
+            # One request's rows broke the shared call: run each alone so only it fails.
+            for pending in batch:
+                await self._run([pending])
+            return
+        start = 0
+        for pending in batch:
+            _settle(pending, result=predictions[start : start + pending.size])
+            start += pending.size
+
+
+def _frame(batch: list[_Pending]) -> pd.DataFrame:
+    first = batch[0]
+    if first.columns is None:
+        return pd.DataFrame.from_records(
+            [record for pending in batch for record in pending.records]
+        )
+    if len(batch) == 1:
+        return pd.DataFrame(first.columns)
+    merged: dict[str, list[Any]] = {name: [] for name in first.columns}
+    for pending in batch:
+        assert pending.columns is not None
+        for name, values in pending.columns.items():
+            merged[name].extend(values)
+    return pd.DataFrame(merged)
+
+
+def _settle(
+    pending: _Pending, *, result: list[Any] | None = None, error: Exception | None = None
+) -> None:
+    if pending.future.done():  # the client went away and the request was cancelled
+        return
+    if error is not None:
+        pending.future.set_exception(error)
+    else:
+        pending.future.set_result(result or [])
