@@ -55,7 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="in-process runs per model")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=max(Console().width, 110))  # keep the figures table readable
     quiet = Console(file=open(os.devnull, "w"))  # noqa: SIM115 -- lives as long as the script
     table = Table(
         Column("model", no_wrap=True),

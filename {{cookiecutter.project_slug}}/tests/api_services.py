@@ -72,7 +72,7 @@ def oidc_provider_process(*extra_args: str) -> Iterator[str]:
     try:
         wait_until(
             lambda: httpx.get(f"{issuer}/.well-known/openid-configuration").is_success,
-            timeout=20,
+            timeout=60,
             what="oidc-provider-mock",
         )
         yield issuer

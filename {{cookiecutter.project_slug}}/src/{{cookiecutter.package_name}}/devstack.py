@@ -172,4 +172,7 @@ def _train_if_no_champion(env: dict[str, str]) -> None:
     if missing:
         console.print(f"no champion yet for {', '.join(missing)}: training them first")
         command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "pipeline", "run"]
-        subprocess.run(command, env=env, check=True)  # noqa: S603 - our own interpreter and module
+        training = subprocess.run(command, env=env, check=False)  # noqa: S603 - our own module
+        if training.returncode != 0:
+            console.print("[red]Error:[/red] training failed (see above); fix it, then `make dev`.")
+            raise typer.Exit(1)

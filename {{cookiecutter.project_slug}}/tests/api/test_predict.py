@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api_services import CLASSIFIER, REGRESSOR, RunningApi, diabetes_records, iris_records
+from tests.api_services import (
+    CLASSIFIER,
+    REGRESSOR,
+    RunningApi,
+    TinyRegistry,
+    diabetes_records,
+    iris_records,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -26,9 +33,13 @@ def test_predict_returns_one_prediction_per_record_with_model_version_and_reques
     assert response.headers["X-Request-ID"] == body["request_id"]
 
 
-def test_predictions_match_the_registered_model(api: RunningApi, predictor_token: str) -> None:
+def test_predictions_match_the_registered_model(
+    api: RunningApi, predictor_token: str, tiny_registry: TinyRegistry
+) -> None:
     import mlflow.pyfunc
     import pandas as pd
+
+    mlflow.set_registry_uri(tiny_registry.tracking_uri)
 
     records = diabetes_records(4)
     response = api.post(

@@ -91,9 +91,7 @@ def test_example_data_written_once(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_reads_s3_object_from_moto_server(moto_s3: S3Service, tmp_path: Path) -> None:
     body = FRAME.to_csv(index=False).encode()
-    moto_s3.client().put_object(
-        Bucket=moto_s3.bucket, Key="raw/data.csv", Body=body
-    )
+    moto_s3.client().put_object(Bucket=moto_s3.bucket, Key="raw/data.csv", Body=body)
     data = ingest(
         DataSource(f"s3://{moto_s3.bucket}/raw/data.csv"),
         data_dir=tmp_path,
