@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from {{ cookiecutter.package_name }}.cli import app
 from {{ cookiecutter.package_name }}.client import ApiError, PredictionClient, StaticToken
+
 from tests.api_services import CLASSIFIER, REGRESSOR, RunningApi, iris_records
 
 pytestmark = pytest.mark.integration

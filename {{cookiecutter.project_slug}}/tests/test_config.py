@@ -78,7 +78,9 @@ def test_auth_can_be_switched_off_only_in_dev(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("ENVIRONMENT", "prod")
     for name, value in SAFE.items():
         monkeypatch.setenv(name, value)
-    with pytest.raises(ValidationError, match="AUTH_ENABLED=false is allowed only with ENVIRONMENT=dev"):
+    with pytest.raises(
+        ValidationError, match="AUTH_ENABLED=false is allowed only with ENVIRONMENT=dev"
+    ):
         Settings()
 
 

@@ -24,7 +24,9 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        details = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())
+        details = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
+        )
         console.print(f"[red]Configuration error:[/red] {details}")
         raise typer.Exit(2) from None
 
@@ -51,13 +53,11 @@ from {{ cookiecutter.package_name }}.registry.cli import app as models_app  # no
 
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(models_app, name="models")
-{%- if cookiecutter.dashboard == 'streamlit' %}
 
 # Dashboard: the command only prepares and starts Streamlit, so importing it here is cheap.
 from {{ cookiecutter.package_name }}.dashboard.launcher import dashboard  # noqa: E402
 
 app.command()(dashboard)
-{%- endif %}
 
 # Prediction API, app database and the local dev stack: heavy imports load inside the commands.
 from {{ cookiecutter.package_name }}.api.cli import predict_file, serve  # noqa: E402

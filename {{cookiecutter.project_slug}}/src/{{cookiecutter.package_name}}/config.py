@@ -28,14 +28,18 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("var"), description="Raw data, local artifacts and SQLite files.")
 
     # Model registry (MLflow).
-    mlflow_tracking_uri: str = Field("sqlite:///var/mlflow.db", description="MLflow tracking and registry store.")
+    mlflow_tracking_uri: str = Field(
+        "sqlite:///var/mlflow.db", description="MLflow tracking and registry store."
+    )
     mlflow_artifact_root: str | None = Field(
         None,
         description="Artifact root of new experiments when MLFLOW_TRACKING_URI is a database "
         "(default <DATA_DIR>/mlartifacts), e.g. s3://bucket/mlflow; a tracking server decides "
         "its own.",
     )
-    mlflow_s3_endpoint_url: str | None = Field(None, description="S3 endpoint for artifacts (MinIO).")
+    mlflow_s3_endpoint_url: str | None = Field(
+        None, description="S3 endpoint for artifacts (MinIO)."
+    )
     aws_access_key_id: str | None = Field(None, description="Object storage access key.")
     aws_secret_access_key: SecretStr | None = Field(None, description="Object storage secret key.")
 
@@ -66,12 +70,16 @@ class Settings(BaseSettings):
     )
 
     # Services.
-    api_url: str = Field("http://localhost:8000", description="Where the dashboard and client reach the API.")
+    api_url: str = Field(
+        "http://localhost:8000", description="Where the dashboard and client reach the API."
+    )
     dashboard_url: str = Field(
         "http://localhost:8501",
         description="Public URL of the dashboard; its OIDC redirect is <url>/oauth2callback.",
     )
-    max_batch_size: int = Field(1000, ge=1, description="Most records one predict request may carry.")
+    max_batch_size: int = Field(
+        1000, ge=1, description="Most records one predict request may carry."
+    )
 
     # Prediction API (serving, model lifecycle, prediction log).
     api_host: str = Field("127.0.0.1", description="Address `serve` binds; 0.0.0.0 in containers.")
@@ -93,7 +101,7 @@ class Settings(BaseSettings):
         1.0, gt=0, description="Longest a prediction-log row waits in memory before it is written."
     )
     prediction_log_max_pending: int = Field(
-        100_000, ge=1, description="Log rows held while the database is down; older ones are dropped."
+        100_000, ge=1, description="Log rows held while the database is down; then oldest dropped."
     )
 
     @field_validator("served_models", mode="before")
@@ -128,7 +136,9 @@ class Settings(BaseSettings):
 
     def secrets(self) -> dict[str, str]:
         """Every secret field's plain value, for checks; never log the result."""
-        return {name: value.get_secret_value() for name, value in self if isinstance(value, SecretStr)}
+        return {
+            name: value.get_secret_value() for name, value in self if isinstance(value, SecretStr)
+        }
 
 
 @lru_cache

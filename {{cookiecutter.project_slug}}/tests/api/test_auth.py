@@ -13,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from {{ cookiecutter.package_name }}.devstack import issue_dev_token
+
 from tests.api_services import AUDIENCE, CLASSIFIER, RunningApi, TokenFactory, iris_records
 from tests.auth.test_verifier import hs256_with_public_key, unsigned
 

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailableError, InvalidTokenError, TokenVerifier
 from {{ cookiecutter.package_name }}.devstack import issue_dev_token
+
 from tests.api_services import AUDIENCE, oidc_provider_process
 
 ROLES_CLAIM = "realm_access.roles"

@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 
 from {{ cookiecutter.package_name }}.config import get_settings
+
 from tests.dashboard.backends import MODEL, NOT_REGISTERED, Registry, build_registry
 
 

@@ -30,6 +30,7 @@ from {{ cookiecutter.package_name }}.dashboard.registry_reader import (
     registry_client,
 )
 from {{ cookiecutter.package_name }}.dashboard.urls import without_password
+
 from tests.dashboard.backends import ACCURACY, MODEL, NOT_REGISTERED, Registry, write_prediction_log
 
 

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.package_name }}.auth import TokenVerifier
 from {{ cookiecutter.package_name }}.dashboard.gate import signed_in_roles
+
 from tests.dashboard.backends import APP_SCRIPT, MODEL, by_label
 from tests.dashboard.stand_in_api import stand_in_api
 

@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.dashboard.api_calls import PredictionError, request_prediction
 from {{ cookiecutter.package_name }}.dashboard.auth_config import render_secrets, write_secrets
 from {{ cookiecutter.package_name }}.dashboard.launcher import APP_SCRIPT, streamlit_command
+
 from tests.dashboard.stand_in_api import stand_in_api
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.db.models import PredictionLog
+
 from tests.api_services import CLASSIFIER, TinyRegistry, api_settings, iris_records, running_api
 from tests.fixtures.services import PostgresServer
 

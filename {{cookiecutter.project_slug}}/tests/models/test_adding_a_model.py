@@ -12,6 +12,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.models import catalog, model_names
 from {{ cookiecutter.package_name }}.pipeline.runner import run_pipeline
+
 from tests.fixtures.embedded import embedded
 
 # The module a user would write as src/<package>/models/wine_cultivar.py, following the doc.

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from {{ cookiecutter.package_name }}.cli import app
+
 from tests.fixtures.embedded import seed_store
 
 

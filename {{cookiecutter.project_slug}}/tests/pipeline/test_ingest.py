@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.models import catalog
 from {{ cookiecutter.package_name }}.models.spec import DataSource
 from {{ cookiecutter.package_name }}.pipeline.errors import DataSourceError
 from {{ cookiecutter.package_name }}.pipeline.ingest import ensure_example_data, ingest
+
 from tests.fixtures.services import S3Service
 
 FRAME = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "z"]})

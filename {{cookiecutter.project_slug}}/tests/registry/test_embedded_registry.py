@@ -29,6 +29,7 @@ from {{ cookiecutter.package_name }}.registry import (
     promote,
     rollback,
 )
+
 from tests.fixtures.embedded import aliases, embedded, versions
 
 SPEC = catalog.get("tumor-classifier")

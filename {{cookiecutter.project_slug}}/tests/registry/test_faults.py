@@ -12,6 +12,7 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.models import catalog
 from {{ cookiecutter.package_name }}.models.spec import DataSource
 from {{ cookiecutter.package_name }}.pipeline.runner import PipelineFailedError, run_pipeline
+
 from tests.fixtures.embedded import aliases, embedded, versions
 from tests.fixtures.services import free_port
 

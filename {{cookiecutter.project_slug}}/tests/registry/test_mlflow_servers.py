@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.models import catalog
 from {{ cookiecutter.package_name }}.pipeline.runner import run_pipeline
 from {{ cookiecutter.package_name }}.registry import connect, load_champion, status
+
 from tests.fixtures.embedded import embedded
 from tests.fixtures.services import S3Service
 

@@ -13,7 +13,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def load_writer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("write_env", PROJECT_DIR / "scripts" / "write_env.py")
+    spec = importlib.util.spec_from_file_location(
+        "write_env", PROJECT_DIR / "scripts" / "write_env.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -32,7 +34,9 @@ def project(tmp_path: Path) -> Path:
 def test_every_placeholder_gets_its_own_secret(project: Path) -> None:
     writer = load_writer()
     env = writer.write_env(project).read_text(encoding="utf-8")
-    values = dict(line.split("=", 1) for line in env.splitlines() if "=" in line and not line.startswith("#"))
+    values = dict(
+        line.split("=", 1) for line in env.splitlines() if "=" in line and not line.startswith("#")
+    )
     secrets = [v for k, v in values.items() if k.endswith(("SECRET", "PASSWORD", "SECRET_KEY"))]
     assert len(secrets) >= 4
     assert writer.PLACEHOLDER not in values.values()

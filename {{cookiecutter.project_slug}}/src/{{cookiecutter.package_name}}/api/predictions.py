@@ -47,7 +47,8 @@ async def predict_json(
             "request_id": request_id,
             "model_name": model.name,
             "model_version": model.version,
-            "inputs": parsed.records,  # made plain by the writer thread, off the request path
+            # Turned into records by the writer thread, off the request path.
+            "inputs": parsed.columns if parsed.columns is not None else parsed.records,
             "outputs": predictions,
             "latency_ms": latency_ms,
             "caller_sub": caller_sub,

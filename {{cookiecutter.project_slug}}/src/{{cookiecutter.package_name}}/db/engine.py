@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,7 +17,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 5}, json_serializer=_json
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection: Any, _record: Any) -> None:
@@ -28,7 +31,14 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # psycopg 3 is the driver we ship; plain `postgresql://` would ask for psycopg2.
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True, connect_args=_connect_timeout(url))
+    return create_engine(
+        url, pool_pre_ping=True, connect_args=_connect_timeout(url), json_serializer=_json
+    )
+
+
+def _json(value: Any) -> str:
+    # orjson: several times faster than json for the log's inputs, and it handles datetimes.
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
 def _connect_timeout(url: str) -> dict[str, Any]:

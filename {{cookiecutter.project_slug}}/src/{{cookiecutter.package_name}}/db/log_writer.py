@@ -112,7 +112,7 @@ class PredictionLogWriter:
         if not batch:
             return True
         for row in batch:
-            row["inputs"] = [_plain(item) for item in row["inputs"]]
+            row["inputs"] = as_records(row["inputs"])
         try:
             with self._engine.begin() as connection:
                 connection.execute(insert(PredictionLog), batch)
@@ -145,6 +145,13 @@ class PredictionLogWriter:
             logger.error("prediction log: dropped %d rows: %s", dropped, reason)
 
 
-def _plain(record: Any) -> Any:
-    """A validated request record (pydantic model) as the JSON object the client sent."""
-    return record.model_dump(by_alias=True) if isinstance(record, BaseModel) else record
+def as_records(inputs: Any) -> list[Any]:
+    """Logged inputs as JSON objects: from columns (name -> values) or validated records."""
+    if isinstance(inputs, dict):
+        names = list(inputs)
+        return [
+            dict(zip(names, values, strict=True)) for values in zip(*inputs.values(), strict=True)
+        ]
+    return [
+        item.model_dump(by_alias=True) if isinstance(item, BaseModel) else item for item in inputs
+    ]
