@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.baking import Engine, bake
+from tests.matrix import MATRIX, bake_id
 
 _bakes: dict[tuple[Engine, str], Path] = {}
 
@@ -27,3 +28,16 @@ def baked(bake_dir: Path) -> Callable[[Engine, dict[str, str], str], Path]:
         return _bakes[(engine, key)]
 
     return _baked
+
+
+@pytest.fixture(params=MATRIX, ids=[bake_id(answers) for answers in MATRIX])
+def combo(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Each option combination of the matrix, by its readable id."""
+    answers: dict[str, str] = request.param
+    return answers
+
+
+@pytest.fixture
+def project(combo: dict[str, str], baked: Callable[[Engine, dict[str, str], str], Path]) -> Path:
+    """The cookiecutter bake of `combo`."""
+    return baked("cookiecutter", combo, bake_id(combo))

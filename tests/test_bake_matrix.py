@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from template_hooks import manifest
-from tests.matrix import MATRIX, bake_id
+from tests.matrix import bake_id
 
 BIN_DIR = Path(sys.executable).parent
 MANIFEST = manifest.load()
@@ -34,17 +34,6 @@ def text_files(project: Path) -> Iterator[tuple[str, str]]:
 
 def mask_secrets(env_text: str) -> str:
     return re.sub(r"^([A-Z_]*(SECRET|PASSWORD|SECRET_KEY))=.*$", r"\1=<secret>", env_text, flags=re.M)
-
-
-@pytest.fixture(params=MATRIX, ids=[bake_id(answers) for answers in MATRIX])
-def combo(request: pytest.FixtureRequest) -> dict[str, str]:
-    answers: dict[str, str] = request.param
-    return answers
-
-
-@pytest.fixture
-def project(combo: dict[str, str], baked: Callable[..., Path]) -> Path:
-    return baked("cookiecutter", combo, bake_id(combo))
 
 
 def test_both_engines_generate_identical_projects(combo: dict[str, str], baked: Callable[..., Path]) -> None:

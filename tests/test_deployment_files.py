@@ -54,17 +54,6 @@ APP_WORKLOAD_KINDS = {"Deployment", "CronJob", "Job"}
 # ---------------------------------------------------------------- fixtures and helpers
 
 
-@pytest.fixture(params=MATRIX, ids=[bake_id(answers) for answers in MATRIX])
-def combo(request: pytest.FixtureRequest) -> dict[str, str]:
-    answers: dict[str, str] = request.param
-    return answers
-
-
-@pytest.fixture
-def project(combo: dict[str, str], baked: Callable[..., Path]) -> Path:
-    return baked("cookiecutter", combo, bake_id(combo))
-
-
 def _go_tool(script: str, env_var: str) -> str:
     """A tool built from its Go module by one of scripts/install_*.sh (a no-op once built)."""
     if os.environ.get(env_var):
