@@ -14,6 +14,8 @@ export POETRY_VIRTUALENVS_IN_PROJECT := true
 export POETRY_NO_INTERACTION := 1
 DEMO_DIR := $(CURDIR)/build/demo
 PYTEST_ARGS ?=
+# The template's own Python (the generated project and the Jinja hooks have their own checks).
+PY_DIRS := template_hooks tests scripts benchmarks
 
 .PHONY: help bootstrap browser demo test test-fast lint typecheck docs lock bench clean
 
@@ -51,8 +53,8 @@ test-fast: bootstrap ## Run the template tests that do not install generated pro
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -m "not install" $(PYTEST_ARGS)
 
 lint: bootstrap ## Check the template's own code style
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check $(PY_DIRS)
+	$(VENV)/bin/ruff format --check $(PY_DIRS)
 
 typecheck: bootstrap ## Type-check the template's own code
 	$(VENV)/bin/mypy
