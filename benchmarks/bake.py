@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.baking import ENGINES, Engine, bake, default_answers  # noqa: E402
+from tests.baking import ENGINES, Engine, bake, default_answers
 
 
 def time_generation(engine: Engine, runs: int) -> list[float]:
@@ -70,9 +70,8 @@ def main() -> None:
     print(f"generation, default answers, median of {args.runs} runs (target < 2 s):")
     for engine in ENGINES:
         timings = time_generation(engine, args.runs)
-        print(
-            f"  {engine:<12} median {statistics.median(timings):.2f} s  (min {min(timings):.2f}, max {max(timings):.2f})"
-        )
+        spread = f"min {min(timings):.2f}, max {max(timings):.2f}"
+        print(f"  {engine:<12} median {statistics.median(timings):.2f} s  ({spread})")
     if args.no_green:
         return
     for label, cache in (("cold", Path(tempfile.mkdtemp(prefix="poetry-cache-"))), ("warm", None)):
