@@ -5,6 +5,7 @@ served by uvicorn on loopback."""
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import socketserver
 import subprocess
@@ -38,6 +39,30 @@ AUDIENCE = "{{ cookiecutter.project_slug }}-api"
 CLASSIFIER = "tiny-classifier"
 REGRESSOR = "tiny-regressor"
 TEST_SECRET = SecretStr("test-secret-" + "x" * 24)
+
+
+@contextmanager
+def mlflow_globals_restored() -> Iterator[None]:
+    """Undo changes to MLflow's process-wide tracking/registry URIs (and their env variables).
+
+    The API points MLflow's globals at its registry when it loads a model; without this, tests of
+    other components that rely on the default (registry = tracking URI) would see ours.
+    """
+    from mlflow.tracking._model_registry import utils as registry_utils
+    from mlflow.tracking._tracking_service import utils as tracking_utils
+
+    names = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+    saved = (tracking_utils._tracking_uri, registry_utils._registry_uri)
+    saved_env = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        tracking_utils._tracking_uri, registry_utils._registry_uri = saved
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def free_port() -> int:
@@ -127,6 +152,10 @@ class TinyRegistry:
 
     def register(self, name: str, *, kind: str = "classifier", strength: float = 1.0) -> str:
         """Train and register a new version of `name`, make it champion, return its version."""
+        with mlflow_globals_restored():
+            return self._register(name, kind=kind, strength=strength)
+
+    def _register(self, name: str, *, kind: str, strength: float) -> str:
         mlflow.set_tracking_uri(self.tracking_uri)
         mlflow.set_registry_uri(self.tracking_uri)
         if kind == "classifier":
@@ -159,7 +188,6 @@ class TinyRegistry:
 def tiny_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyRegistry]:
     root = tmp_path_factory.mktemp("mlflow")
     uri = f"sqlite:///{root / 'mlflow.db'}"
-    mlflow.set_tracking_uri(uri)
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     client.search_experiments()  # creates the store's tables before the server opens it
     port = free_port()
@@ -237,6 +265,15 @@ def running_api(
     settings: Settings, *, wait_ready: bool = True, migrate: bool = True
 ) -> Iterator[RunningApi]:
     """The real app under uvicorn on a free loopback port, in a thread; stopped on exit."""
+    with mlflow_globals_restored():  # undo what the start-up model loads changed
+        stack = contextlib.ExitStack()
+        api = stack.enter_context(_serving(settings, wait_ready=wait_ready, migrate=migrate))
+    with stack, mlflow_globals_restored():  # and what later loads (swaps, reloads) change
+        yield api
+
+
+@contextmanager
+def _serving(settings: Settings, *, wait_ready: bool, migrate: bool) -> Iterator[RunningApi]:
     if migrate:
         upgrade(settings.database_url.get_secret_value())
     app = create_app(settings)

@@ -53,11 +53,13 @@ from {{ cookiecutter.package_name }}.registry.cli import app as models_app  # no
 
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(models_app, name="models")
+{%- if cookiecutter.dashboard == 'streamlit' %}
 
 # Dashboard: the command only prepares and starts Streamlit, so importing it here is cheap.
 from {{ cookiecutter.package_name }}.dashboard.launcher import dashboard  # noqa: E402
 
 app.command()(dashboard)
+{%- endif %}
 
 # Prediction API, app database and the local dev stack: heavy imports load inside the commands.
 from {{ cookiecutter.package_name }}.api.cli import predict_file, serve  # noqa: E402

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Any
 
 import pandas as pd
@@ -17,10 +16,8 @@ class Doubler:
 
     def __init__(self) -> None:
         self.calls: list[int] = []
-        self.gate = threading.Event()
 
     def __call__(self, frame: pd.DataFrame) -> list[Any]:
-        self.gate.wait(5)  # the first call blocks until the others have queued
         self.calls.append(len(frame))
         if (frame["x"] < 0).any():
             raise ValueError("negative x")
@@ -36,21 +33,17 @@ def test_concurrent_requests_are_answered_in_order_with_fewer_model_calls() -> N
 
     async def scenario() -> list[list[Any]]:
         batcher = Batcher(predict=model, max_rows=1000)
-        first = asyncio.create_task(_send(batcher, [1]))
-        await asyncio.sleep(0.05)  # the first call is now running (blocked) in its thread
-        rest = [asyncio.create_task(_send(batcher, [n, n + 1])) for n in range(10, 60, 10)]
-        await asyncio.sleep(0.05)
-        model.gate.set()
-        return await asyncio.gather(first, *rest)
+        first = await _send(batcher, [1])  # alone: answered at once, no waiting for company
+        together = await asyncio.gather(*(_send(batcher, [n, n + 1]) for n in range(10, 60, 10)))
+        return [first, *together]
 
     answers = asyncio.run(scenario())
     assert answers == [[2], [20, 22], [40, 42], [60, 62], [80, 82], [100, 102]]
-    assert model.calls == [1, 10]  # five waiting requests went in one call
+    assert model.calls == [1, 10]  # the five concurrent requests went in one call
 
 
 def test_a_failing_request_fails_alone() -> None:
     model = Doubler()
-    model.gate.set()
 
     async def scenario() -> list[Any]:
         batcher = Batcher(predict=model, max_rows=1000)
@@ -69,21 +62,15 @@ def test_batches_respect_max_rows() -> None:
 
     async def scenario() -> None:
         batcher = Batcher(predict=model, max_rows=4)
-        first = asyncio.create_task(_send(batcher, [0]))
-        await asyncio.sleep(0.05)
-        rest = [asyncio.create_task(_send(batcher, [1, 2, 3])) for _ in range(3)]
-        await asyncio.sleep(0.05)
-        model.gate.set()
-        await asyncio.gather(first, *rest)
+        await asyncio.gather(_send(batcher, [0]), *(_send(batcher, [1, 2, 3]) for _ in range(3)))
 
     asyncio.run(scenario())
-    assert model.calls == [1, 3, 3, 3]
+    assert model.calls == [4, 3, 3]
 
 
 @pytest.mark.parametrize("size", [1, 7])
 def test_free_form_records_without_signature(size: int) -> None:
     model = Doubler()
-    model.gate.set()
 
     async def scenario() -> list[Any]:
         batcher = Batcher(predict=model, max_rows=100)
