@@ -57,8 +57,9 @@ def main() -> int:
             for value, variable in VARIABLES.items():
                 candidate = candidate.replace(value, variable)
             source = template_path(path.relative_to(project))
+            rendered = jinja2.Template(candidate, keep_trailing_newline=True).render(cookiecutter=answers)
             # A file with Jinja control blocks renders differently per option: not mappable.
-            if "{%" not in source.read_text(encoding="utf-8") and jinja2.Template(candidate, keep_trailing_newline=True).render(cookiecutter=answers) == fixed:
+            if "{%" not in source.read_text(encoding="utf-8") and rendered == fixed:
                 source.write_text(candidate, encoding="utf-8")
                 print(f"formatted {source.relative_to(TEMPLATE_DIR)}")
             else:
