@@ -202,12 +202,13 @@ def test_an_unreachable_issuer_is_reported_as_unavailable_not_as_a_bad_token() -
 
 @pytest.mark.integration
 def test_real_provider_tokens_verify_and_expire() -> None:
-    with oidc_provider_process("--token-max-age", "1") as provider:
+    # Long enough to verify once even on a loaded machine, short enough to wait out.
+    with oidc_provider_process("--token-max-age", "8") as provider:
         token = issue_dev_token(
             issuer=provider, sub="eve", roles=["admin"], audience=AUDIENCE, roles_claim=ROLES_CLAIM
         )
         verifier = TokenVerifier(issuer_url=provider, audience=AUDIENCE, roles_claim=ROLES_CLAIM)
         assert verifier.verify(token).roles == {"admin"}
-        time.sleep(2.1)
+        time.sleep(9)
         with pytest.raises(InvalidTokenError, match="expired"):
             verifier.verify(token)

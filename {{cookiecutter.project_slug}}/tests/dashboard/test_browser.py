@@ -145,5 +145,5 @@ def log_in(browser: Browser, url: str, sub: str) -> Page:
     page = browser.new_context().new_page()
     page.goto(url)
     page.get_by_role("button", name="Log in").click(timeout=60_000)
-    page.get_by_role("button", name=sub, exact=True).click(timeout=30_000)
+    page.get_by_role("button", name=sub, exact=True).click(timeout=60_000)
     return page
