@@ -47,10 +47,12 @@ demo: bootstrap ## Generate a project with default answers into build/demo, inst
 	$(MAKE) -C $(DEMO_DIR)/my-ai-solution demo
 
 test: bootstrap ## Run the whole template test suite (bakes, engines, hooks, installs generated projects)
-	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 -m "not install" $(PYTEST_ARGS)
+	@# Generated projects start real services in their tests: one at a time, on an unloaded machine.
+	$(VENV)/bin/pytest -m install $(PYTEST_ARGS)
 
 test-fast: bootstrap ## Run the template tests that do not install generated projects
-	$(VENV)/bin/pytest -n 2 --dist loadgroup -m "not install" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 -m "not install" $(PYTEST_ARGS)
 
 lint: bootstrap ## Check the template's own code style
 	$(VENV)/bin/ruff check $(PY_DIRS)

@@ -1,6 +1,6 @@
 """Generated projects work on first run: install, their own tests, pre-commit, strict mypy.
 
-Slow (installs real dependencies), so these run on one xdist worker, in one group.
+Slow (installs real dependencies and starts services), so `make test` runs them on their own.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from tests.baking import default_answers
 from tests.matrix import MATRIX, bake_id
 
-pytestmark = [pytest.mark.install, pytest.mark.xdist_group("install")]
+pytestmark = pytest.mark.install
 
 INSTALLED = {
     "defaults": default_answers(),
