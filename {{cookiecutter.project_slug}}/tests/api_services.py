@@ -42,8 +42,8 @@ TEST_SECRET = SecretStr("test-secret-" + "x" * 24)
 
 
 @contextmanager
-def mlflow_globals_restored() -> Iterator[None]:
-    """Undo changes to MLflow's process-wide URIs and HTTP settings (globals and env variables).
+def mlflow_globals_restored(*extra_env: str) -> Iterator[None]:
+    """Undo changes to MLflow's process-wide URIs (globals and env variables), plus `extra_env`.
 
     The API points MLflow's globals at its registry when it loads a model; without this, tests of
     other components that rely on the default (registry = tracking URI) would see ours.
@@ -51,12 +51,7 @@ def mlflow_globals_restored() -> Iterator[None]:
     from mlflow.tracking._model_registry import utils as registry_utils
     from mlflow.tracking._tracking_service import utils as tracking_utils
 
-    names = (
-        "MLFLOW_TRACKING_URI",
-        "MLFLOW_REGISTRY_URI",
-        "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
-        "MLFLOW_HTTP_REQUEST_TIMEOUT",
-    )
+    names = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", *extra_env)
     saved = (tracking_utils._tracking_uri, registry_utils._registry_uri)
     saved_env = {name: os.environ.get(name) for name in names}
     try:

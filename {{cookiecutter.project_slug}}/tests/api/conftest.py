@@ -11,5 +11,6 @@ from tests.api_services import mlflow_globals_restored
 
 @pytest.fixture(autouse=True)
 def _mlflow_globals_restored() -> Iterator[None]:
-    with mlflow_globals_restored():
+    # The API also sets MLflow's HTTP retry/timeout variables; later tests must not inherit them.
+    with mlflow_globals_restored("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "MLFLOW_HTTP_REQUEST_TIMEOUT"):
         yield
