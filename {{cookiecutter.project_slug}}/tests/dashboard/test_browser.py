@@ -8,6 +8,7 @@ Screenshots go to DASHBOARD_SCREENSHOTS, or to the test's tmp_path.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The mock provider's pages link a CDN stylesheet; offline it can stall page loads for minutes.
+OFF_LOOPBACK = re.compile(r"^https?://(?!localhost[:/]|127\.0\.0\.1[:/])")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -142,7 +145,9 @@ def test_a_viewer_logs_in_and_browses_while_others_are_kept_out(
 
 def log_in(browser: Browser, url: str, sub: str) -> Page:
     """A fresh browser session through the identity provider's login form as `sub`."""
-    page = browser.new_context().new_page()
+    context = browser.new_context()
+    context.route(OFF_LOOPBACK, lambda route: route.abort())
+    page = context.new_page()
     page.goto(url)
     page.get_by_role("button", name="Log in").click(timeout=60_000)
     page.get_by_role("button", name=sub, exact=True).click(timeout=60_000)
