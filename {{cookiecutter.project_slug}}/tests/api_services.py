@@ -35,6 +35,8 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.devstack import issue_dev_token
 
+from tests.fixtures.services import free_port, launch_mlflow_server, running, stop
+
 AUDIENCE = "{{ cookiecutter.project_slug }}-api"
 CLASSIFIER = "tiny-classifier"
 REGRESSOR = "tiny-regressor"
@@ -65,13 +67,6 @@ def mlflow_globals_restored(*extra_env: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -91,19 +86,10 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
 def oidc_provider_process(*extra_args: str) -> Iterator[str]:
     """`oidc-provider-mock` as a process on a free loopback port; yields its issuer URL."""
     port = free_port()
-    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *extra_args]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     issuer = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(
-            lambda: httpx.get(f"{issuer}/.well-known/openid-configuration").is_success,
-            timeout=60,
-            what="oidc-provider-mock",
-        )
+    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *extra_args]
+    with running(command, ready_url=f"{issuer}/.well-known/openid-configuration", log=None):
         yield issuer
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 @pytest.fixture(scope="session")
@@ -190,20 +176,16 @@ def tiny_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyRegi
     uri = f"sqlite:///{root / 'mlflow.db'}"
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     client.search_experiments()  # creates the store's tables before the server opens it
-    port = free_port()
-    command = [
-        sys.executable, "-m", "mlflow", "server", "--backend-store-uri", uri,
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    registry = TinyRegistry(uri, client, f"http://127.0.0.1:{port}", server)
+    url, server = launch_mlflow_server(
+        backend_store_uri=uri, artifacts_destination=(root / "artifacts").as_uri(), workdir=root
+    )
+    registry = TinyRegistry(uri, client, url, server)
     try:
         registry.register(CLASSIFIER, kind="classifier")
         registry.register(REGRESSOR, kind="regressor")
         yield registry
     finally:
-        server.terminate()
-        server.wait(20)
+        stop(server)
 
 
 def iris_records(count: int) -> list[dict[str, float]]:

@@ -3,6 +3,7 @@ the embedded stack (SQLite registry in tmp_path): tests/fixtures/embedded.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from tests.api_services import (  # noqa: F401 -- re-exported as fixtures
     admin_token,
     api,
     make_token,
+    mlflow_globals_restored,
     oidc_issuer,
     predictor_token,
     tiny_registry,
@@ -32,3 +34,11 @@ from tests.fixtures.services import (  # noqa: F401 -- re-exported as fixtures
 def embedded_settings(tmp_path: Path) -> Settings:
     """Embedded-stack settings isolated in this test's tmp_path (ignores .env)."""
     return embedded(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _mlflow_globals_restored() -> Iterator[None]:
+    """Each test leaves MLflow's process-wide URIs and HTTP settings as it found them: an API
+    started in a test points them at its registry and shortens MLflow's retries and timeouts."""
+    with mlflow_globals_restored("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "MLFLOW_HTTP_REQUEST_TIMEOUT"):
+        yield

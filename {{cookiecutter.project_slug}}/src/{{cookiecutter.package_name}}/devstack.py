@@ -115,7 +115,8 @@ def dev(ctx: typer.Context) -> None:
                 str(MLFLOW_UI_PORT),
             ]
         ),
-        env=env,
+        # The GenAI job runner would start about ten idle worker processes; the registry needs none.
+        env={**env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
     )
     manager.add_process(
         "api", subprocess.list2cmdline([sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve"]), env=env

@@ -42,6 +42,40 @@ def test_concurrent_requests_are_answered_in_order_with_fewer_model_calls() -> N
     assert model.calls == [1, 10]  # the five concurrent requests went in one call
 
 
+def test_a_model_serving_several_clients_waits_a_moment_for_their_next_requests() -> None:
+    model = Doubler()
+
+    async def arriving_a_moment_later(batcher: Batcher, value: int) -> list[Any]:
+        await asyncio.sleep(0)  # after the model call for the first one was scheduled
+        return await _send(batcher, [value])
+
+    async def scenario() -> tuple[list[Any], ...]:
+        batcher = Batcher(predict=model, max_rows=1000)
+        await _send(batcher, [1])  # one client: no waiting
+        await asyncio.gather(_send(batcher, [2]), _send(batcher, [3]))  # two clients share
+        return await asyncio.gather(
+            _send(batcher, [4]),
+            arriving_a_moment_later(batcher, 5),
+            arriving_a_moment_later(batcher, 6),
+        )
+
+    assert list(asyncio.run(scenario())) == [[8], [10], [12]]
+    assert model.calls == [1, 2, 3]  # without the wait: [1, 2, 1, 2]
+
+
+def test_a_single_client_is_never_kept_waiting() -> None:
+    model = Doubler()
+
+    async def scenario() -> None:
+        batcher = Batcher(predict=model, max_rows=1000, wait_seconds=3600)
+        for value in range(5):
+            await _send(batcher, [value])
+            await asyncio.sleep(0.001)  # the answer travels back; the next request comes
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=10))  # one wait would take an hour
+    assert model.calls == [1] * 5
+
+
 def test_a_failing_request_fails_alone() -> None:
     model = Doubler()
 

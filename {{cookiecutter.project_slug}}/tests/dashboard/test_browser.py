@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.dashboard.backends import MODEL, Registry, write_prediction_log
-from tests.fixtures.services import free_port, stop, wait_for_http
+from tests.fixtures.services import free_port, running
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -51,7 +50,6 @@ def running_dashboard(tmp_path: Path, registry: Registry, **settings: str) -> It
     write_prediction_log(tmp_path / "app.db", recent.to_dict(orient="records"))
     port = settings.pop("port", None) or str(free_port())
     env = {
-        **os.environ,
         "ENVIRONMENT": "dev",
         "MLFLOW_TRACKING_URI": registry.tracking_uri,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
@@ -59,21 +57,10 @@ def running_dashboard(tmp_path: Path, registry: Registry, **settings: str) -> It
         "DATA_DIR": str(tmp_path / "var"),
         **{name.upper(): value for name, value in settings.items()},
     }
-    log = tmp_path / "dashboard.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "{{ cookiecutter.package_name }}", "dashboard", "--port", port],
-            cwd=tmp_path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # stop() signals the whole process group
-        )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", process=process, log=log)
+    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "dashboard", "--port", port]
+    health = f"http://127.0.0.1:{port}/_stcore/health"
+    with running(command, ready_url=health, log=tmp_path / "dashboard.log", env=env, cwd=tmp_path):
         yield f"http://localhost:{port}"
-    finally:
-        stop(process)
 
 
 @contextmanager
@@ -150,5 +137,6 @@ def log_in(browser: Browser, url: str, sub: str) -> Page:
     page = context.new_page()
     page.goto(url)
     page.get_by_role("button", name="Log in").click(timeout=60_000)
-    page.get_by_role("button", name=sub, exact=True).click(timeout=60_000)
+    # The provider's button for `sub`: "ada" (oidc-provider-mock 0.3) or "Authorize as ada" (0.4).
+    page.get_by_role("button", name=re.compile(rf"^(Authorize as )?{sub}$")).click(timeout=60_000)
     return page

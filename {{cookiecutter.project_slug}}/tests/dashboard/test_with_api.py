@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -14,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.backends import APP_SCRIPT, MODEL, Registry, by_label
-from tests.fixtures.services import free_port, stop, wait_for_http
+from tests.fixtures.services import free_port, running
 
 pytestmark = pytest.mark.integration
 
@@ -23,22 +21,11 @@ pytestmark = pytest.mark.integration
 def api_url(dashboard_env: Path, registry: Registry, tmp_path: Path) -> Iterator[str]:
     """`<project> serve` (auth off, dev) on the test registry, logging to the dashboard's DB."""
     port = free_port()
-    env = {**os.environ, "SERVED_MODELS": MODEL, "MODEL_POLL_SECONDS": "60"}
-    log = tmp_path / "api.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve", "--port", str(port)],
-            cwd=tmp_path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # stop() signals the whole process group
-        )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/health/ready", process=process, log=log)
+    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve", "--port", str(port)]
+    env = {"SERVED_MODELS": MODEL, "MODEL_POLL_SECONDS": "60"}
+    ready = f"http://127.0.0.1:{port}/health/ready"
+    with running(command, ready_url=ready, log=tmp_path / "api.log", env=env, cwd=tmp_path):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
 
 
 def test_a_prediction_from_the_form_shows_up_in_the_prediction_log(
