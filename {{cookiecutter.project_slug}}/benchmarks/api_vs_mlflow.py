@@ -3,11 +3,11 @@
 Both serve the same registered model (`models:/<name>@champion`) with one worker each on
 127.0.0.1. Ours runs as shipped: OIDC auth on (a real signed token from the dev provider) and
 the prediction log on (SQLite). A small asyncio load generator keeps N keep-alive connections
-busy for a fixed time per scenario (single-row and 100-row requests) and prints req/s, p50, p99
-and the ratio to MLflow. Load goes only to loopback, bounded in time.
+busy in timed rounds that alternate between the servers, for single-row and 100-row requests,
+and prints req/s, p50, p99 and the ratio to MLflow. Load goes only to loopback, bounded in time.
 
     poetry run python benchmarks/api_vs_mlflow.py               # trains tumor-classifier first
-    poetry run python benchmarks/api_vs_mlflow.py --seconds 5 --clients 8
+    poetry run python benchmarks/api_vs_mlflow.py --rounds 5 --seconds 5 --clients 8
 """
 
 from __future__ import annotations
@@ -78,6 +78,14 @@ class Result:
     errors: int
     seconds: float
     latencies_ms: list[float]
+
+    def __add__(self, other: Result) -> Result:
+        return Result(
+            self.requests + other.requests,
+            self.errors + other.errors,
+            self.seconds + other.seconds,
+            self.latencies_ms + other.latencies_ms,
+        )
 
     @property
     def rps(self) -> float:
@@ -154,7 +162,10 @@ def main() -> None:
     )
     parser.add_argument("--model", default="tumor-classifier", help="Registered model to serve.")
     parser.add_argument("--clients", type=int, default=8, help="Concurrent keep-alive connections.")
-    parser.add_argument("--seconds", type=float, default=8.0, help="Measured time per scenario.")
+    parser.add_argument("--seconds", type=float, default=5.0, help="Measured time per round.")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="Alternating rounds per server and scenario."
+    )
     parser.add_argument(
         "--tracking-uri", help="Use this registry (must hold <model>@champion) instead of training."
     )
@@ -240,8 +251,8 @@ def main() -> None:
         example = _example_rows(args.model, columns)
 
         print(
-            f"\n{args.model}: {args.clients} clients, {args.seconds:.0f}s per scenario, "
-            "one worker each\n"
+            f"\n{args.model}: {args.clients} clients, {args.rounds} rounds of {args.seconds:.0f}s "
+            "per server and scenario, one worker each\n"
         )
         print(
             f"{'scenario':<16}{'server':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
@@ -249,24 +260,19 @@ def main() -> None:
         verdicts = []
         for rows in (1, 100):
             records = (example * (rows // len(example) + 1))[:rows]
-            ours = asyncio.run(
-                _load(
-                    api_port,
-                    http_request(
-                        api_port, f"/v1/models/{args.model}/predict", {"records": records}, token
-                    ),
-                    args.clients,
-                    args.seconds,
-                )
+            ours_request = http_request(
+                api_port, f"/v1/models/{args.model}/predict", {"records": records}, token
             )
-            theirs = asyncio.run(
-                _load(
-                    mlflow_port,
-                    http_request(mlflow_port, "/invocations", {"dataframe_records": records}, None),
-                    args.clients,
-                    args.seconds,
-                )
+            theirs_request = http_request(
+                mlflow_port, "/invocations", {"dataframe_records": records}, None
             )
+            # Alternating rounds: a machine whose speed drifts affects both servers alike.
+            ours, theirs = Result(0, 0, 0.0, []), Result(0, 0, 0.0, [])
+            for _ in range(args.rounds):
+                ours += asyncio.run(_load(api_port, ours_request, args.clients, args.seconds))
+                theirs += asyncio.run(
+                    _load(mlflow_port, theirs_request, args.clients, args.seconds)
+                )
             for name, result in (("ours", ours), ("mlflow", theirs)):
                 print(
                     f"{f'{rows}-row':<16}{name:<10}{result.rps:>10.0f}{result.percentile(50):>10.1f}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -163,6 +164,9 @@ class ModelManager:
             previous = self._served.get(name)
             self._served[name] = served
             self._errors.pop(name, None)
+            # Long-lived objects (imports, models) leave the collector's generations, so the
+            # collections request garbage triggers stop re-scanning them; refcounting still frees.
+            gc.freeze()
             self._metrics.model_loaded(
                 name, served.loaded.version, previous.loaded.version if previous else None
             )
