@@ -28,7 +28,8 @@ $(POETRY):
 	mkdir -p $(TOOLS_BIN) && ln -sf $(TOOLS)/poetry-venv/bin/poetry $(POETRY)
 
 $(VENV)/.installed: pyproject.toml poetry.lock | $(POETRY)
-	$(POETRY) sync --no-root
+	# Bytecode at install: imports stay fast where PYTHONDONTWRITEBYTECODE is set (CI images).
+	$(POETRY) sync --no-root --compile
 	touch $@
 
 bootstrap: $(VENV)/.installed browser ## Install the template's own tools (Poetry, cookiecutter, copier, pytest, helm...)

@@ -35,7 +35,7 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.devstack import issue_dev_token
 
-from tests.fixtures.services import free_port, launch_mlflow_server, running, stop
+from tests.fixtures.services import free_port, running, start_mlflow_server, stop
 
 AUDIENCE = "{{ cookiecutter.project_slug }}-api"
 CLASSIFIER = "tiny-classifier"
@@ -176,8 +176,11 @@ def tiny_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyRegi
     uri = f"sqlite:///{root / 'mlflow.db'}"
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     client.search_experiments()  # creates the store's tables before the server opens it
-    url, server = launch_mlflow_server(
-        backend_store_uri=uri, artifacts_destination=(root / "artifacts").as_uri(), workdir=root
+    url, server = start_mlflow_server(
+        backend_store_uri=uri,
+        artifacts_destination=(root / "artifacts").as_uri(),
+        workdir=root,
+        wait=False,  # it boots while the models are trained; tests that need it wait
     )
     registry = TinyRegistry(uri, client, url, server)
     try:
