@@ -24,6 +24,9 @@ console = Console()
 DEV_ISSUER = "http://127.0.0.1:9400"
 MLFLOW_UI_PORT = 5000
 ALL_ROLES = ("viewer", "predictor", "admin")
+# For every local `mlflow server`: its GenAI job runner would start about ten idle worker
+# processes (some outliving the server); a model registry needs none.
+MLFLOW_SERVER_ENV = {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
 
 
 def claims_with_roles(roles_claim: str, roles: list[str]) -> dict[str, Any]:
@@ -115,8 +118,7 @@ def dev(ctx: typer.Context) -> None:
                 str(MLFLOW_UI_PORT),
             ]
         ),
-        # The GenAI job runner would start about ten idle worker processes; the registry needs none.
-        env={**env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
+        env={**env, **MLFLOW_SERVER_ENV},
     )
     manager.add_process(
         "api", subprocess.list2cmdline([sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve"]), env=env
