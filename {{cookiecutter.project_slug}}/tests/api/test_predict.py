@@ -149,6 +149,9 @@ def test_openapi_documents_each_models_request_schema(api: RunningApi) -> None:
         if p["name"] == "name"
     )
     assert name["schema"]["enum"] == [CLASSIFIER, REGRESSOR]
+    # /docs sends the token to predict too.
+    scheme = next(iter(document["components"]["securitySchemes"]))
+    assert document["paths"]["/v1/models/{name}/predict"]["post"]["security"] == [{scheme: []}]
 
 
 def test_reload_needs_admin_and_reports_versions(

@@ -154,7 +154,7 @@ def test_a_broken_database_is_a_clear_error_without_the_password(tmp_path: Path)
     assert "s3cret" not in str(caught.value)
 
 
-def test_logged_inputs_accept_json_text_lists_and_single_records() -> None:
+def test_logged_inputs_accept_json_text_lists_single_records_and_columns() -> None:
     log = pd.DataFrame(
         {
             "inputs": [
@@ -162,6 +162,7 @@ def test_logged_inputs_accept_json_text_lists_and_single_records() -> None:
                 {"a": "3", "b": "z"},
                 "{not json",
                 [{"a": None, "b": "w"}],
+                json.dumps({"a": [5, 6], "b": ["u", "v"]}),
             ]
         }
     )
@@ -170,7 +171,8 @@ def test_logged_inputs_accept_json_text_lists_and_single_records() -> None:
 
     assert frame["a"].tolist()[:3] == [1, 2, 3]
     assert pd.isna(frame["a"].iloc[3])
-    assert frame["b"].tolist() == ["x", "y", "z", "w"]
+    assert frame["a"].tolist()[4:] == [5, 6]
+    assert frame["b"].tolist() == ["x", "y", "z", "w", "u", "v"]
     assert pd.api.types.is_numeric_dtype(frame["a"])
 
 

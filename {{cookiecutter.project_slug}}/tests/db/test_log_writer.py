@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, event, func, select
 
 from {{ cookiecutter.package_name }}.db.log_writer import PredictionLogWriter
 from {{ cookiecutter.package_name }}.db.migrate import upgrade
@@ -55,6 +55,26 @@ def test_rows_are_written_in_batches_and_flushed_on_close(tmp_path: Path) -> Non
     writer.close()
     assert count_rows(url) == 25
     assert writer.dropped == 0
+
+
+def test_a_batch_is_one_multi_row_insert(tmp_path: Path) -> None:
+    # One statement per row would release and re-acquire the GIL per row: far too slow while
+    # the event loop is busy (see INSERT_ROWS).
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    statements: list[str] = []
+
+    @event.listens_for(engine, "connect")
+    def _trace(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_trace_callback(statements.append)  # every statement SQLite runs
+
+    writer = PredictionLogWriter(engine=engine, batch_size=50, flush_seconds=60, max_pending=100)
+    for number in range(50):
+        writer.submit(row(number))
+    assert writer.flush()
+    assert len([sql for sql in statements if sql.startswith("INSERT")]) == 1
+    assert count_rows(url) == 50
 
 
 def test_rows_wait_while_the_database_is_down_and_are_written_when_it_is_back(

@@ -64,29 +64,33 @@ async def authenticate(
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
 
 
+async def authorize(
+    services: Services, credentials: HTTPAuthorizationCredentials | None, *roles: Role
+) -> User:
+    """The caller if they hold any of `roles`; otherwise 401 (who is it?) or 403 (not allowed)."""
+    user = await authenticate(services, credentials)
+    if not any(user.has_role(role) for role in roles):
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail=f"role {' or '.join(role.value for role in roles)} required; the token of "
+            f"{user.sub!r} has {sorted(user.roles) or 'no roles'}",
+        )
+    return user
+
+
 def require_role(*roles: Role) -> Callable[..., Coroutine[None, None, User]]:
     """A dependency admitting callers that hold any of `roles`; others get 401 or 403."""
-    needed = " or ".join(role.value for role in roles)
 
-    # One flat dependency: every nested one costs FastAPI work on each request (hot path).
     async def check(
         services: ServicesDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> User:
-        user = await authenticate(services, credentials)
-        if not any(user.has_role(role) for role in roles):
-            raise HTTPException(
-                status_code=status.HTTP_403_FORBIDDEN,
-                detail=f"role {needed} required; the token of {user.sub!r} has "
-                f"{sorted(user.roles) or 'no roles'}",
-            )
-        return user
+        return await authorize(services, credentials, *roles)
 
     return check
 
 
 ViewerUser = Annotated[User, Depends(require_role(Role.VIEWER, Role.PREDICTOR, Role.ADMIN))]
-PredictorUser = Annotated[User, Depends(require_role(Role.PREDICTOR))]
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 

@@ -30,10 +30,13 @@ def openapi_document(app: FastAPI, models: ModelManager) -> dict[str, Any]:
     operation = document["paths"][PREDICT_PATH]["post"]
     body_schema = request_schemas[0] if len(request_schemas) == 1 else {"anyOf": request_schemas}
     operation["requestBody"]["content"]["application/json"]["schema"] = body_schema
-    for parameter in operation.get("parameters", []):
-        if parameter["name"] == "name":
-            parameter["schema"]["enum"] = models.names
-            parameter["description"] = (
-                "One of SERVED_MODELS; the body must match that model's schema."
-            )
+    operation["parameters"] = [
+        {
+            "name": "name",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "enum": models.names},
+            "description": "One of SERVED_MODELS; the body must match that model's schema.",
+        }
+    ]
     return document

@@ -47,9 +47,12 @@ async def predict_json(
             "request_id": request_id,
             "model_name": model.name,
             "model_version": model.version,
-            # Turned into records by the writer thread, off the request path.
-            "inputs": parsed.columns if parsed.columns is not None else parsed.records,
-            "outputs": predictions,
+            # Stored as JSON already: a queued row is then a few flat objects the garbage
+            # collector never scans, and the writer thread has nothing left to convert.
+            "inputs": _json_fragment(
+                parsed.columns if parsed.columns is not None else parsed.records
+            ),
+            "outputs": _json_fragment(predictions),
             "latency_ms": latency_ms,
             "caller_sub": caller_sub,
             "created_at": utc_now(),
@@ -62,3 +65,7 @@ async def predict_json(
         "predictions": predictions,
     }
     return orjson.dumps(response, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def _json_fragment(value: Any) -> orjson.Fragment:
+    return orjson.Fragment(orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY))

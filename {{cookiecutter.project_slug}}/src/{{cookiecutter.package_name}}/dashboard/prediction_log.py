@@ -70,7 +70,10 @@ def read_recent(
 
 
 def logged_inputs(log: pd.DataFrame) -> pd.DataFrame:
-    """The input records inside the log's JSON column, one row per record, numbers as numbers."""
+    """The input records inside the log's JSON column, one row per record, numbers as numbers.
+
+    A cell holds records (a list of objects, or one object) or columns (name -> values).
+    """
     column = next((name for name in INPUT_COLUMNS if name in log.columns), None)
     if column is None or log.empty:
         return pd.DataFrame()
@@ -90,6 +93,10 @@ def _records(cell: Any) -> list[dict[str, Any]]:
     except ValueError:
         # One unreadable row must not hide every other row from the drift view.
         return []
+    if isinstance(value, dict) and value and all(isinstance(v, list) for v in value.values()):
+        # The API logs a batch by column: {name: [values]}.
+        names = list(value)
+        return [dict(zip(names, row, strict=False)) for row in zip(*value.values(), strict=False)]
     if isinstance(value, dict):
         return [value]
     if isinstance(value, list):

@@ -13,7 +13,6 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,6 +20,10 @@ from {{ cookiecutter.package_name }}.db.models import PredictionLog
 
 logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 10.0
+# RETURNING makes SQLAlchemy send a batch as multi-row INSERTs ("insertmanyvalues"), not one
+# statement per row. Every driver call releases the GIL, and while the event loop is busy each
+# re-acquisition waits up to 5 ms: per-row statements kept the writer at ~175 rows/s under load.
+INSERT_ROWS = insert(PredictionLog).returning(PredictionLog.id)
 
 
 class PredictionLogWriter:
@@ -111,11 +114,9 @@ class PredictionLogWriter:
             pass
         if not batch:
             return True
-        for row in batch:
-            row["inputs"] = as_records(row["inputs"])
         try:
             with self._engine.begin() as connection:
-                connection.execute(insert(PredictionLog), batch)
+                connection.execute(INSERT_ROWS, batch)
         except SQLAlchemyError as error:
             self._pending.extendleft(reversed(batch))
             self._failures += 1
@@ -143,15 +144,3 @@ class PredictionLogWriter:
             self.dropped += dropped
             self._on_dropped(dropped)
             logger.error("prediction log: dropped %d rows: %s", dropped, reason)
-
-
-def as_records(inputs: Any) -> list[Any]:
-    """Logged inputs as JSON objects: from columns (name -> values) or validated records."""
-    if isinstance(inputs, dict):
-        names = list(inputs)
-        return [
-            dict(zip(names, values, strict=True)) for values in zip(*inputs.values(), strict=True)
-        ]
-    return [
-        item.model_dump(by_alias=True) if isinstance(item, BaseModel) else item for item in inputs
-    ]

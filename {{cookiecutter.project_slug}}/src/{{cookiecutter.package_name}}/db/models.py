@@ -29,7 +29,8 @@ class PredictionLog(Base):
     request_id: Mapped[str] = mapped_column(String(64), index=True)
     model_name: Mapped[str] = mapped_column(String(200), index=True)
     model_version: Mapped[str] = mapped_column(String(50))
-    inputs: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # By column ({name: [values]}) for a model with a signature, else the records as sent.
+    inputs: Mapped[dict[str, list[Any]] | list[dict[str, Any]]] = mapped_column(JSON)
     outputs: Mapped[list[Any]] = mapped_column(JSON)
     latency_ms: Mapped[float] = mapped_column(Float)
     caller_sub: Mapped[str | None] = mapped_column(String(255))
