@@ -43,8 +43,10 @@ class Batcher:
         predict: Callable[[pd.DataFrame], list[Any]],
         max_rows: int,
         wait_seconds: float = BATCH_WAIT_SECONDS,
+        to_frame: Callable[[dict[str, list[Any]]], pd.DataFrame] = pd.DataFrame,
     ) -> None:
         self._predict = predict
+        self._to_frame = to_frame
         self._max_rows = max_rows
         self._wait_seconds = wait_seconds
         self._queue: deque[_Pending] = deque()
@@ -100,7 +102,7 @@ class Batcher:
 
     def _run(self, batch: list[_Pending]) -> None:
         try:
-            predictions = self._predict(_frame(batch))
+            predictions = self._predict(self._frame(batch))
         except Exception as error:
             if len(batch) == 1:
                 _settle(batch[0], error=error)
@@ -114,21 +116,20 @@ class Batcher:
             _settle(pending, result=predictions[start : start + pending.size])
             start += pending.size
 
-
-def _frame(batch: list[_Pending]) -> pd.DataFrame:
-    first = batch[0]
-    if first.columns is None:
-        return pd.DataFrame.from_records(
-            [record for pending in batch for record in pending.records]
-        )
-    if len(batch) == 1:
-        return pd.DataFrame(first.columns)
-    merged: dict[str, list[Any]] = {name: [] for name in first.columns}
-    for pending in batch:
-        assert pending.columns is not None
-        for name, values in pending.columns.items():
-            merged[name].extend(values)
-    return pd.DataFrame(merged)
+    def _frame(self, batch: list[_Pending]) -> pd.DataFrame:
+        first = batch[0]
+        if first.columns is None:
+            return pd.DataFrame.from_records(
+                [record for pending in batch for record in pending.records]
+            )
+        if len(batch) == 1:
+            return self._to_frame(first.columns)
+        merged: dict[str, list[Any]] = {name: [] for name in first.columns}
+        for pending in batch:
+            assert pending.columns is not None
+            for name, values in pending.columns.items():
+                merged[name].extend(values)
+        return self._to_frame(merged)
 
 
 def _settle(
