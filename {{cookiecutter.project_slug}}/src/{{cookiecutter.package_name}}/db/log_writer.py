@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 10.0
 # RETURNING makes SQLAlchemy send a batch as multi-row INSERTs ("insertmanyvalues"), not one
 # statement per row. Every driver call releases the GIL, and while the event loop is busy each
-# re-acquisition waits up to 5 ms: per-row statements kept the writer at ~175 rows/s under load.
+# re-acquisition waits up to 5 ms: per-row statements kept the writer at ~170 rows/s under load.
 INSERT_ROWS = insert(PredictionLog).returning(PredictionLog.id)
 
 
