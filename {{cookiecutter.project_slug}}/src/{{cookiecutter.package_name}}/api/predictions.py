@@ -42,6 +42,7 @@ async def predict_json(
         raise
     latency_ms = (perf_counter() - started) * 1000
     metrics.predictions.labels(model.name, model.version).inc(len(predictions))
+    outputs = _json_fragment(predictions)  # serialized once, for the log and the response
     log_writer.submit(
         {
             "request_id": request_id,
@@ -52,7 +53,7 @@ async def predict_json(
             "inputs": _json_fragment(
                 parsed.columns if parsed.columns is not None else parsed.records
             ),
-            "outputs": _json_fragment(predictions),
+            "outputs": outputs,
             "latency_ms": latency_ms,
             "caller_sub": caller_sub,
             "created_at": utc_now(),
@@ -62,9 +63,9 @@ async def predict_json(
         "request_id": request_id,
         "model": model.name,
         "version": model.version,
-        "predictions": predictions,
+        "predictions": outputs,
     }
-    return orjson.dumps(response, option=orjson.OPT_SERIALIZE_NUMPY)
+    return orjson.dumps(response)
 
 
 def _json_fragment(value: Any) -> orjson.Fragment:
