@@ -17,6 +17,10 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TEMPLATE_DIR))
 
 from template_hooks import manifest  # noqa: E402
+from template_hooks.jinja_extension import TemplateExtension  # noqa: E402
+
+# The filters the derived defaults use (`to_slug`, `to_package_name`), as the engines load them.
+JINJA = jinja2.Environment(extensions=[TemplateExtension])
 
 README = TEMPLATE_DIR / "README.md"
 OPTIONS_DOC = TEMPLATE_DIR / "docs" / "options.md"
@@ -33,7 +37,7 @@ def questions() -> dict[str, tuple[str, object]]:
             continue
         shown: object = value
         if isinstance(value, str) and "{{" in value:
-            value = jinja2.Template(value).render(cookiecutter=answers)
+            value = JINJA.from_string(value).render(cookiecutter=answers)
             shown = f"derived, e.g. {value}"
         answers[name] = value[0] if isinstance(value, list) else value
         found[name] = (data["__prompts__"][name], shown)

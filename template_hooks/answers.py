@@ -8,6 +8,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from slugify import slugify
+
 SUPPORTED_PYTHON = ("3.11", "3.12", "3.13")
 # PEP 508 distribution name, restricted to the normalised form (lowercase, dashes).
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -17,6 +19,15 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 class InvalidAnswers(ValueError):
     """One or more answers break a rule; the message lists each of them."""
+
+
+def derive_slug(project_name: str) -> str:
+    """The distribution name a project name gives: transliterated to ASCII, lowercase, dashes."""
+    return str(slugify(project_name))
+
+
+def derive_package_name(project_slug: str) -> str:
+    return project_slug.replace("-", "_")
 
 
 def _problem(option: str, value: Any, rule: str) -> str:
@@ -30,6 +41,11 @@ def check_project_name(value: str) -> str | None:
 
 
 def check_project_slug(value: str) -> str | None:
+    if not value:
+        return (
+            "is empty: the project name has no letter or digit to derive it from; "
+            "pass project_slug, e.g. project_slug=churn-predictor"
+        )
     if not SLUG_RE.match(value) or "--" in value:
         return (
             "must be a normalised distribution name: lowercase letters, digits and single dashes, "
@@ -39,6 +55,8 @@ def check_project_slug(value: str) -> str | None:
 
 
 def check_package_name(value: str) -> str | None:
+    if not value:
+        return "is empty: pass project_slug (it gives the package name) or package_name"
     if not PACKAGE_RE.match(value):
         return (
             "must be a lowercase Python identifier (letters, digits, underscores, not starting "
@@ -70,6 +88,11 @@ CHECKS = {
     "author_email": check_author_email,
     "python_version": check_python_version,
 }
+
+
+def problem(value: Any, option: str) -> str:
+    """The rule one answer breaks, or "" when it meets every rule (copier's validator contract)."""
+    return CHECKS[option](str(value)) or ""
 
 
 def problems(answers: Mapping[str, Any], choices: Mapping[str, list[str]]) -> list[str]:

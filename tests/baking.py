@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from template_hooks.answers import derive_slug
+
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(sys.executable).parent
 Engine = Literal["cookiecutter", "copier"]
@@ -26,7 +28,9 @@ def default_answers() -> dict[str, str]:
     }
 
 
-def _command(engine: Engine, answers: Mapping[str, str], out: Path, template: Path) -> list[str]:
+def _command(
+    engine: Engine, answers: Mapping[str, str], out: Path, template: Path, *, quiet: bool = True
+) -> list[str]:
     if engine == "cookiecutter":
         pairs = [f"{key}={value}" for key, value in answers.items()]
         return [str(BIN_DIR / "cookiecutter"), "--no-input", str(template), "-o", str(out), *pairs]
@@ -36,7 +40,7 @@ def _command(engine: Engine, answers: Mapping[str, str], out: Path, template: Pa
         "copy",
         "--trust",
         "--defaults",
-        "--quiet",
+        *(["--quiet"] if quiet else []),
         *data,
         str(template),
         str(out),
@@ -44,11 +48,16 @@ def _command(engine: Engine, answers: Mapping[str, str], out: Path, template: Pa
 
 
 def run_engine(
-    engine: Engine, answers: Mapping[str, str], out: Path, template: Path = TEMPLATE_DIR
+    engine: Engine,
+    answers: Mapping[str, str],
+    out: Path,
+    template: Path = TEMPLATE_DIR,
+    *,
+    quiet: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Run one engine's CLI; for copier `out` is the project folder, for cookiecutter its parent."""
     return subprocess.run(
-        _command(engine, answers, out, template), capture_output=True, text=True, check=False
+        _command(engine, answers, out, template, quiet=quiet), capture_output=True, text=True, check=False
     )
 
 
@@ -67,4 +76,4 @@ def bake(engine: Engine, answers: Mapping[str, str], workdir: Path, template: Pa
 
 def default_slug(answers: Mapping[str, str]) -> str:
     name = answers.get("project_name", default_answers()["project_name"])
-    return name.lower().replace(" ", "-").replace("_", "-")
+    return derive_slug(name)

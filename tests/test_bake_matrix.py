@@ -14,10 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from template_hooks import manifest
+from template_hooks import locks, manifest
+from template_hooks.answers import derive_slug
+from tests.baking import ENGINES, TEMPLATE_DIR, bake, default_answers
 from tests.matrix import bake_id
 
 BIN_DIR = Path(sys.executable).parent
+# The template's own pinned Poetry (`make bootstrap`), the one that wrote locks/.
+POETRY = str(TEMPLATE_DIR / ".tools" / "bin" / "poetry")
 MANIFEST = manifest.load()
 # Files whose own syntax is a template language that uses `{{ }}` on purpose.
 GO_TEMPLATES = re.compile(r"^charts/[^/]+/templates/")
@@ -109,3 +113,44 @@ def test_ruff_passes(project: Path, command: list[str]) -> None:
         [str(BIN_DIR / "ruff"), *command], cwd=project, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_shipped_lock_is_fresh(project: Path, combo: dict[str, str]) -> None:
+    """The lock the template ships installs as is: Poetry refuses a lock its pyproject outgrew."""
+    assert (project / "poetry.lock").read_text(encoding="utf-8") == locks.shipped_lock(
+        combo["python_version"], combo["dashboard"]
+    )
+    result = subprocess.run(
+        [POETRY, "check", "--lock", "--no-interaction"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"run `make lock-generated`:\n{result.stdout}{result.stderr}"
+
+
+# Names that derive a clean slug only after transliteration, or need one passed.
+NAMES = {
+    "accents-and-parentheses": {"project_name": "Détection de fraude (v2)"},
+    "punctuation-with-slug": {"project_name": "(!!!)", "project_slug": "bang-tool"},
+}
+
+
+@pytest.mark.parametrize("names", list(NAMES.values()), ids=list(NAMES))
+def test_unusual_names_bake_clean_and_alike(names: dict[str, str], tmp_path: Path) -> None:
+    answers = {**default_answers(), **names}
+    slug = names.get("project_slug") or derive_slug(names["project_name"])
+    by_engine = {engine: bake(engine, answers, tmp_path) for engine in ENGINES}
+    for project in by_engine.values():
+        assert project.name == slug
+        meta = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+        assert meta["name"] == slug
+        assert (project / "src" / slug.replace("-", "_") / "__init__.py").is_file()
+    by_cookiecutter = dict(text_files(by_engine["cookiecutter"]))
+    by_copier = dict(text_files(by_engine["copier"]))
+    for name, content in by_cookiecutter.items():
+        if name != ".env":
+            assert content == by_copier[name], f"{name} differs between cookiecutter and copier"
+    leftovers = [name for name, text in by_cookiecutter.items() if "cookiecutter." in text]
+    assert not leftovers

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from template_hooks import manifest
+from template_hooks import answers, manifest
 from tests.baking import TEMPLATE_DIR
 
 COOKIECUTTER = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
@@ -54,3 +54,20 @@ def test_copier_passes_every_answer_to_the_templates() -> None:
 def test_manifest_covers_exactly_the_choice_options() -> None:
     choice_options = {n: v for n, v in COOKIECUTTER.items() if isinstance(v, list) and not n.startswith("_")}
     assert manifest.choices(manifest.load()) == choice_options
+
+
+def test_copier_validators_are_the_answer_rules() -> None:
+    """One source of rules: each rule of answers.py backs a copier validator, and nothing else does."""
+    validators = {
+        name: q["validator"] for name, q in COPIER.items() if isinstance(q, dict) and "validator" in q
+    }
+    assert validators == {name: f"{{{{ {name} | answer_problem('{name}') }}}}" for name in answers.CHECKS}
+
+
+def test_both_engines_check_every_answer_before_rendering() -> None:
+    assert COOKIECUTTER["__answers_checked"] == "{{ cookiecutter | checked_answers }}"
+    assert COPIER["answers_checked"] == {
+        "type": "str",
+        "when": False,
+        "default": "{{ cookiecutter | checked_answers }}",
+    }

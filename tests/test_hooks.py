@@ -5,14 +5,22 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import jinja2
 import pytest
+import yaml
+from cookiecutter.exceptions import FailedHookException
+from copier.errors import UserMessageError
 
 from template_hooks import answers, manifest
+from template_hooks.cookiecutter_extension import checked_answers as cookiecutter_checked_answers
+from template_hooks.copier_extension import CopierExtension
+from template_hooks.copier_extension import checked_answers as copier_checked_answers
 from template_hooks.generation import check_answers, exit_on_invalid, finish_project
 from template_hooks.jinja_extension import TEMPLATE_DIR as EXTENSION_TEMPLATE_DIR
 from tests.baking import TEMPLATE_DIR, default_answers
 
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+COPIER = yaml.safe_load((TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8"))
 
 
 def valid_answers(**changes: str) -> dict[str, str]:
@@ -120,3 +128,56 @@ def test_finish_project_writes_private_env_with_distinct_secrets(tmp_path: Path)
 
 def test_jinja_extension_knows_the_template_folder() -> None:
     assert Path(EXTENSION_TEMPLATE_DIR) == TEMPLATE_DIR
+
+
+@pytest.mark.parametrize(
+    ("name", "slug", "package"),
+    [
+        ("Détection de fraude (v2)", "detection-de-fraude-v2", "detection_de_fraude_v2"),
+        ("My AI Solution", "my-ai-solution", "my_ai_solution"),
+        ("Straße_Ünïcode  --  Tool", "strasse-unicode-tool", "strasse_unicode_tool"),
+    ],
+)
+def test_derived_names_are_transliterated_and_valid(name: str, slug: str, package: str) -> None:
+    assert answers.derive_slug(name) == slug
+    assert answers.derive_package_name(answers.derive_slug(name)) == package
+    check_answers(valid_answers(project_name=name, project_slug=slug, package_name=package))
+
+
+def test_name_without_letters_gives_no_slug_and_says_to_pass_one() -> None:
+    assert answers.derive_slug("(!!!)") == ""
+    assert "pass project_slug" in answers.problem("", "project_slug")
+
+
+def copier_validator(option: str, value: str, *, defaults: bool, data: dict[str, str]) -> str:
+    """Render copier.yml's validator of `option` the way copier does, with our extension loaded."""
+    env = jinja2.Environment(extensions=[CopierExtension])
+    validator = COPIER[option]["validator"]
+    return env.from_string(validator).render(
+        {option: value, "_copier_conf": {"defaults": defaults, "data": data}}
+    )
+
+
+def test_copier_validator_reports_the_rule_when_asked() -> None:
+    message = copier_validator("project_slug", "Bad Slug", defaults=False, data={})
+    assert message == answers.problem("Bad Slug", "project_slug")
+    assert "normalised distribution name" in message
+    assert copier_validator("project_slug", "good-slug", defaults=False, data={}) == ""
+
+
+@pytest.mark.parametrize(
+    ("defaults", "data"), [(True, {}), (False, {"project_slug": "Bad Slug"})], ids=["defaults", "data"]
+)
+def test_copier_validator_leaves_unasked_answers_to_the_final_check(
+    defaults: bool, data: dict[str, str]
+) -> None:
+    # copier turns a failing validator of an unasked answer into a traceback; checked_answers reports it.
+    assert copier_validator("project_slug", "Bad Slug", defaults=defaults, data=data) == ""
+    with pytest.raises(UserMessageError, match="project_slug='Bad Slug'"):
+        copier_checked_answers(valid_answers(project_slug="Bad Slug"))
+
+
+def test_cookiecutter_check_raises_what_its_command_line_prints_without_traceback() -> None:
+    with pytest.raises(FailedHookException, match="author_email='nope'"):
+        cookiecutter_checked_answers(valid_answers(author_email="nope"))
+    assert cookiecutter_checked_answers(valid_answers()) == "yes"

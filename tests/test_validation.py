@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,18 @@ BAD_CHOICE = ("python_version", "3.9")
 
 
 def generate(engine: Engine, answers: dict[str, str], out: Path) -> tuple[int, str, Path]:
-    """Run the engine; return its exit code, its output and the folder the project would be in."""
+    """Run the engine as a user would (copier not quiet); return its exit code, its output and
+    the folder the project would be in."""
     target = out / "project"
-    result = run_engine(engine, answers, out if engine == "cookiecutter" else target)
+    result = run_engine(engine, answers, out if engine == "cookiecutter" else target, quiet=False)
     return result.returncode, result.stdout + result.stderr, target
+
+
+def assert_reported_cleanly(output: str) -> None:
+    """One message: no traceback, and copier stopped before rendering (no `create` lines)."""
+    assert "Traceback" not in output
+    assert "Exception" not in output
+    assert not re.search(r"^\s*create\s", output, flags=re.M), output
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -36,9 +45,20 @@ def test_bad_answer_fails_cleanly(engine: Engine, case: str, tmp_path: Path) -> 
     assert code != 0
     assert f"{option}={value!r}" in output
     assert rule in output
+    assert_reported_cleanly(output)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir()), (
         "a failed generation left files"
     )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_name_without_letters_asks_for_a_slug(engine: Engine, tmp_path: Path) -> None:
+    code, output, _ = generate(engine, {"project_name": "!!! ???"}, tmp_path / "out")
+    assert code != 0
+    assert "project_slug=''" in output
+    assert "pass project_slug" in output
+    assert_reported_cleanly(output)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 @pytest.mark.parametrize("engine", ENGINES)

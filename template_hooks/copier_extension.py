@@ -1,0 +1,53 @@
+"""copier's extension: the shared filters, plus the answer rules of `answers.py` in copier's terms.
+
+- `answer_problem` backs the `validator:` entries: in an interactive session copier shows the
+  rule and asks again. An answer from `--data` or `--defaults` is not asked, and copier turns a
+  failing validator into a traceback there, so those are left to `checked_answers`.
+- `checked_answers` renders `answers_checked`, computed from the `cookiecutter` mapping after every
+  question and before any file: it raises the one message copier's command line prints as it is.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from copier.errors import UserMessageError
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+
+# copier loads this file by path, outside any package: the rules beside it must stay importable.
+TEMPLATE_DIR = str(Path(__file__).resolve().parents[1])
+if TEMPLATE_DIR not in sys.path:
+    sys.path.append(TEMPLATE_DIR)
+
+from template_hooks import answers  # noqa: E402
+from template_hooks.generation import check_answers  # noqa: E402
+from template_hooks.jinja_extension import TemplateExtension  # noqa: E402
+
+
+def _asked(context: Context, option: str) -> bool:
+    conf: Mapping[str, Any] = context["_copier_conf"]
+    return not conf["defaults"] and option not in conf["data"]
+
+
+@pass_context
+def answer_problem(context: Context, value: Any, option: str) -> str:
+    return answers.problem(value, option) if _asked(context, option) else ""
+
+
+def checked_answers(answers_given: Mapping[str, Any]) -> str:
+    try:
+        check_answers(answers_given)
+    except answers.InvalidAnswers as error:
+        raise UserMessageError(f"ERROR: {error}") from None
+    return "yes"
+
+
+class CopierExtension(TemplateExtension):
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters["answer_problem"] = answer_problem
+        environment.filters["checked_answers"] = checked_answers
