@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 # The template's own Python (the generated project and the Jinja hooks have their own checks).
 PY_DIRS := template_hooks tests scripts benchmarks
 
-.PHONY: help bootstrap browser demo test test-fast lint typecheck docs lock bench clean
+.PHONY: help bootstrap bootstrap-ci browser demo test test-fast lint typecheck docs lock lock-generated bench clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -28,11 +28,14 @@ $(POETRY):
 	mkdir -p $(TOOLS_BIN) && ln -sf $(TOOLS)/poetry-venv/bin/poetry $(POETRY)
 
 $(VENV)/.installed: pyproject.toml poetry.lock | $(POETRY)
-	# Bytecode at install: imports stay fast where PYTHONDONTWRITEBYTECODE is set (CI images).
-	$(POETRY) sync --no-root --compile
+	@echo "Installing the template's tools into .venv (Poetry $(POETRY_VERSION), cookiecutter, copier, pytest...)"
+	@# Bytecode at install: imports stay fast where PYTHONDONTWRITEBYTECODE is set (CI images).
+	$(POETRY) sync --no-root --compile --quiet
 	touch $@
 
-bootstrap: $(VENV)/.installed browser ## Install the template's own tools (Poetry, cookiecutter, copier, pytest, helm...)
+bootstrap: $(VENV)/.installed ## Install Poetry and the template's Python tools (all `make demo` needs)
+
+bootstrap-ci: bootstrap browser ## Also the test-only tools: helm and actionlint (built with Go), Chromium (apt)
 	ln -sf "$$(bash scripts/install_helm.sh)" $(TOOLS_BIN)/helm
 	ln -sf "$$(bash scripts/install_actionlint.sh)" $(TOOLS_BIN)/actionlint
 
@@ -41,18 +44,18 @@ browser: ## Install Debian's Chromium for the dashboard's browser test (needs ro
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "note: no chromium; the generated dashboard's browser test will be skipped"
 
-demo: bootstrap ## Generate a project with default answers into build/demo, install it and run it
+demo: bootstrap ## Generate a project with default answers into build/demo and run its demo
 	rm -rf $(DEMO_DIR)
 	$(VENV)/bin/cookiecutter --no-input . -o $(DEMO_DIR)
 	$(MAKE) -C $(DEMO_DIR)/my-ai-solution install
 	$(MAKE) -C $(DEMO_DIR)/my-ai-solution demo
 
-test: bootstrap ## Run the whole template test suite (bakes, engines, hooks, installs generated projects)
+test: bootstrap-ci ## Run the whole template test suite (bakes, engines, hooks, installs generated projects)
 	$(VENV)/bin/pytest -n 2 -m "not install" $(PYTEST_ARGS)
 	@# Generated projects start real services in their tests: one at a time, on an unloaded machine.
 	$(VENV)/bin/pytest -m install $(PYTEST_ARGS)
 
-test-fast: bootstrap ## Run the template tests that do not install generated projects
+test-fast: bootstrap-ci ## Run the template tests that do not install generated projects
 	$(VENV)/bin/pytest -n 2 -m "not install" $(PYTEST_ARGS)
 
 lint: bootstrap ## Check the template's own code style
@@ -67,6 +70,9 @@ docs: bootstrap ## Regenerate docs/options.md and README's option table from the
 
 lock: $(POETRY) ## Re-lock the template's own dependencies
 	$(POETRY) lock
+
+lock-generated: bootstrap ## Re-lock the generated project's dependencies (locks/, one per Python and dashboard)
+	POETRY=$(POETRY) $(VENV)/bin/python scripts/lock_generated.py
 
 bench: bootstrap ## Measure generation and generation-to-green times
 	$(VENV)/bin/python benchmarks/bake.py
