@@ -74,8 +74,9 @@ lock: $(POETRY) ## Re-lock the template's own dependencies
 lock-generated: bootstrap ## Re-lock the generated project's dependencies (locks/, one per Python and dashboard)
 	POETRY=$(POETRY) $(VENV)/bin/python scripts/lock_generated.py
 
-bench: bootstrap ## Measure generation and generation-to-green times
+bench: bootstrap ## Measure generation, generation-to-green and fresh-clone `make demo` times
 	$(VENV)/bin/python benchmarks/bake.py
+	$(VENV)/bin/python benchmarks/demo.py
 
 clean: ## Remove the bootstrapped environments and build output
 	rm -rf $(TOOLS) $(VENV) build .pytest_cache .mypy_cache .ruff_cache
