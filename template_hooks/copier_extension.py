@@ -2,7 +2,8 @@
 
 - `answer_problem` backs the `validator:` entries: in an interactive session copier shows the
   rule and asks again. An answer from `--data` or `--defaults` is not asked, and copier turns a
-  failing validator into a traceback there, so those are left to `checked_answers`.
+  failing validator into a traceback there, so those (and empty answers) are left to
+  `checked_answers`.
 - `checked_answers` renders `answers_checked`, computed from the `cookiecutter` mapping after every
   question and before any file: it raises the one message copier's command line prints as it is.
 """
@@ -35,7 +36,11 @@ def _asked(context: Context, option: str) -> bool:
 
 @pass_context
 def answer_problem(context: Context, value: Any, option: str) -> str:
-    return answers.problem(value, option) if _asked(context, option) else ""
+    # copier also validates the prefilled default, outside its re-ask loop: an empty derived
+    # name (a project name without letters) would be a traceback there, so it is left too.
+    if not _asked(context, option) or value == "":
+        return ""
+    return answers.problem(value, option)
 
 
 def checked_answers(answers_given: Mapping[str, Any]) -> str:

@@ -47,9 +47,8 @@ def newcomer_env(workdir: Path, *, package_cache: Path | None) -> tuple[dict[str
     path = [
         entry
         for entry in os.environ["PATH"].split(os.pathsep)
-        if entry
-        and not any((Path(entry) / tool).exists() for tool in FORBIDDEN_TOOLS)
-        and ".venv" not in Path(entry).parts
+        # Go's own folder goes; apt sits beside essentials in /usr/bin, so the shims shadow it.
+        if entry and not (Path(entry) / "go").exists() and ".venv" not in Path(entry).parts
     ]
     home_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     cache = package_cache or home_cache

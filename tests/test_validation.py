@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+import pexpect
 import pytest
 
-from tests.baking import ENGINES, Engine, default_answers, run_engine
+from tests.baking import BIN_DIR, ENGINES, TEMPLATE_DIR, Engine, default_answers, run_engine
 
 BAD_ANSWERS = {
     "slug-not-a-distribution-name": ("project_slug", "My Project!", "normalised distribution name"),
@@ -91,3 +93,55 @@ def test_copier_never_overwrites_an_existing_file_without_asking(tmp_path: Path)
     assert code != 0
     assert "--overwrite" in output
     assert (existing / "README.md").read_text() == "my own notes\n"
+
+
+def interactive_copier(target: Path) -> tuple[pexpect.spawn[str], io.StringIO]:
+    """copier in a terminal, as a user runs it without `--defaults`."""
+    child = pexpect.spawn(
+        str(BIN_DIR / "copier"),
+        ["copy", "--trust", "--quiet", str(TEMPLATE_DIR), str(target)],
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 200),
+    )
+    child.logfile_read = log = io.StringIO()
+    return child, log
+
+
+def answer(child: pexpect.spawn[str], prompt: str, text: str | None = None) -> None:
+    """Wait for a question; keep its default (None) or replace it with `text`."""
+    child.expect_exact(prompt)
+    if text is not None:
+        child.send("\x15")  # Ctrl-U clears the prefilled default
+    child.sendline(text or "")
+
+
+def test_interactive_copier_asks_a_bad_answer_again(tmp_path: Path) -> None:
+    child, log = interactive_copier(tmp_path / "project")
+    for prompt in ("Project name", "Distribution and folder name", "Python import name"):
+        answer(child, prompt)
+    answer(child, "One-line description")
+    answer(child, "Author or team name")
+    answer(child, "Author or team email", "team.example.com")
+    child.expect_exact("must be an email address like")
+    child.send("\x15")
+    child.sendline("team@example.com")
+    child.expect_exact("Python version the project runs on")  # accepted: the next question
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    assert "Traceback" not in log.getvalue()
+    assert not (tmp_path / "project").exists()
+
+
+def test_interactive_copier_with_a_name_without_letters_asks_for_a_slug(tmp_path: Path) -> None:
+    child, log = interactive_copier(tmp_path / "project")
+    answer(child, "Project name", "!!!")
+    answer(child, "Distribution and folder name", "Bad Slug")
+    child.expect_exact("normalised distribution name")
+    child.send("\x15")
+    child.sendline("bang-tool")
+    child.expect_exact("Python import name")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    assert "Traceback" not in log.getvalue()
+    assert not (tmp_path / "project").exists()
