@@ -21,6 +21,8 @@ def test_demo_runs_from_a_fresh_clone_without_go_or_apt(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]
     assert not forbidden_calls.exists(), forbidden_calls.read_text()
+    # TODO(issue 8, generated side): once the project's `make demo` runs its CI smoke (train,
+    # serve, token, predict), assert here that the smoke predicted with a token.
     project = template / "build" / "demo" / "my-ai-solution"
     assert (project / ".venv").is_dir()
     assert (project / "poetry.lock").read_text() == (
