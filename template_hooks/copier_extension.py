@@ -19,10 +19,13 @@ from copier.errors import UserMessageError
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
-# copier loads this file by path, outside any package: the rules beside it must stay importable.
+# copier loads this file by path, outside any package, from each template copy it makes
+# (`copier update` renders two, then deletes them): import the rules beside this very file.
 TEMPLATE_DIR = str(Path(__file__).resolve().parents[1])
-if TEMPLATE_DIR not in sys.path:
-    sys.path.append(TEMPLATE_DIR)
+for _name in [name for name in sys.modules if name.split(".")[0] == "template_hooks"]:
+    if not str(getattr(sys.modules[_name], "__file__", "")).startswith(TEMPLATE_DIR):
+        del sys.modules[_name]
+sys.path.insert(0, TEMPLATE_DIR)
 
 from template_hooks import answers  # noqa: E402
 from template_hooks.generation import check_answers  # noqa: E402
