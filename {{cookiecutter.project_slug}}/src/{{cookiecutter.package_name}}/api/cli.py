@@ -22,8 +22,8 @@ def serve(
     """Serve the prediction API (one uvicorn worker; scale with more processes or pods)."""
     import uvicorn
 
-    from {{ cookiecutter.package_name }}.cli import load_settings
     from {{ cookiecutter.package_name }}.db.migrate import upgrade
+    from {{ cookiecutter.package_name }}.terminal import load_settings
 
     settings = load_settings()
     if migrate:
@@ -56,8 +56,8 @@ def predict_file(
     ] = None,
 ) -> None:
     """Predict every row of INPUT_CSV through the API and write OUTPUT_CSV (all or nothing)."""
-    from {{ cookiecutter.package_name }}.cli import load_settings
     from {{ cookiecutter.package_name }}.client import ApiError, PredictionClient, StaticToken
+    from {{ cookiecutter.package_name }}.terminal import load_settings
 
     settings = load_settings()
     if not input_csv.is_file():

@@ -12,11 +12,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.registry.names import CHAMPION
 
 if TYPE_CHECKING:
     from {{ cookiecutter.package_name }}.registry.connection import Registry
-
-CHAMPION = "champion"
 
 
 class RegistryUnavailableError(Exception):
@@ -70,7 +69,6 @@ class MlflowModelSource:
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
         self._settings = settings
-        self._tracking_uri = settings.mlflow_tracking_uri
         self._connected: Registry | None = None
 
     @property
@@ -83,18 +81,11 @@ class MlflowModelSource:
         return self._connected
 
     def champion(self, name: str) -> ChampionRef:
-        from mlflow.exceptions import MlflowException
-
         from {{ cookiecutter.package_name }}.registry.serving import champion_version
 
         try:
             version = champion_version(name, registry=self._registry)
-        except MlflowException as error:
-            if error.error_code == "INVALID_PARAMETER_VALUE":  # alias unknown on an existing model
-                version = None
-            else:
-                raise RegistryUnavailableError(_first_line(error)) from None
-        except Exception as error:  # the REST client raises plain requests/OS errors too
+        except Exception as error:  # MLflow's errors, and the REST client's requests/OS errors
             raise RegistryUnavailableError(_first_line(error)) from None
         if version is None:
             raise ChampionMissingError(
@@ -104,14 +95,9 @@ class MlflowModelSource:
         return ChampionRef(name=name, version=version, run_id=None)
 
     def load(self, ref: ChampionRef) -> LoadedModel:
-        import mlflow
-
         from {{ cookiecutter.package_name }}.registry.errors import ChampionNotFoundError
         from {{ cookiecutter.package_name }}.registry.serving import load_champion
 
-        # `models:/` URIs resolve through MLflow's process-wide registry URI: make it ours.
-        mlflow.set_tracking_uri(self._tracking_uri)
-        mlflow.set_registry_uri(self._tracking_uri)
         try:
             # The registry resolves the alias once and loads that exact version, so the version
             # we report is the one that answers (the alias may have moved since `champion`).

@@ -18,12 +18,12 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from {{ cookiecutter.package_name }}.api.metrics import ApiMetrics
 from {{ cookiecutter.package_name }}.api.model_loader import (
-    CHAMPION,
     ChampionMissingError,
     ModelSource,
     RegistryUnavailableError,
 )
 from {{ cookiecutter.package_name }}.api.serving import ServedModel
+from {{ cookiecutter.package_name }}.registry.names import CHAMPION
 
 logger = logging.getLogger(__name__)
 

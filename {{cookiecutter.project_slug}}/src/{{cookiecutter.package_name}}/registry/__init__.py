@@ -1,6 +1,7 @@
 """Model registry: a thin layer over MLflow (runs, versions, aliases, quality gate).
 
-Public API for other components (prediction service, dashboard):
+The only package that imports MLflow. Alias and tag names: `registry.names`; the dashboard's
+read-only view: `registry.reader`. Public API for other components (prediction service):
 
     from {{ cookiecutter.package_name }}.registry import champion_version, load_champion, model_names
 
@@ -19,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from {{ cookiecutter.package_name }}.models import model_names
     from {{ cookiecutter.package_name }}.registry.aliases import (
-        CHALLENGER,
-        CHAMPION,
         ModelStatus,
         promote,
         rollback,
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
         RegistryError,
         RegistryUnreachableError,
     )
+    from {{ cookiecutter.package_name }}.registry.names import CHALLENGER, CHAMPION
     from {{ cookiecutter.package_name }}.registry.serving import (
         champion_version,
         load_champion,
@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "model_names": "{{ cookiecutter.package_name }}.models",
-    "CHALLENGER": "{{ cookiecutter.package_name }}.registry.aliases",
-    "CHAMPION": "{{ cookiecutter.package_name }}.registry.aliases",
+    "CHALLENGER": "{{ cookiecutter.package_name }}.registry.names",
+    "CHAMPION": "{{ cookiecutter.package_name }}.registry.names",
     "ModelStatus": "{{ cookiecutter.package_name }}.registry.aliases",
     "promote": "{{ cookiecutter.package_name }}.registry.aliases",
     "rollback": "{{ cookiecutter.package_name }}.registry.aliases",

@@ -16,10 +16,13 @@ from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST, ErrorCode
 from {{ cookiecutter.package_name }}.registry.audit import AuditRecord
 from {{ cookiecutter.package_name }}.registry.connection import Registry
 from {{ cookiecutter.package_name }}.registry.errors import ChampionNotFoundError, RegistryError
+from {{ cookiecutter.package_name }}.registry.names import (
+    CHALLENGER,
+    CHAMPION,
+    CHAMPION_HISTORY_TAG,
+    CHAMPION_LAST_CHANGE_TAG,
+)
 
-CHAMPION = "champion"
-CHALLENGER = "challenger"
-HISTORY_TAG = "champion.history"
 HISTORY_LIMIT = 50  # tag values are length-limited; older moves stay on the versions' own tags
 
 
@@ -72,7 +75,7 @@ def status(registry: Registry, name: str) -> ModelStatus:
 
 def champion_history(registry: Registry, name: str) -> list[str]:
     tags = registry.client.get_registered_model(name).tags
-    history: Any = json.loads(tags.get(HISTORY_TAG, "[]"))
+    history: Any = json.loads(tags.get(CHAMPION_HISTORY_TAG, "[]"))
     return [str(version) for version in history]
 
 
@@ -89,10 +92,12 @@ def promote(
         client.set_model_version_tag(name, version, key, value)
     if not history or history[-1] != version:
         history.append(version)
-    client.set_registered_model_tag(name, HISTORY_TAG, json.dumps(history[-HISTORY_LIMIT:]))
+    client.set_registered_model_tag(
+        name, CHAMPION_HISTORY_TAG, json.dumps(history[-HISTORY_LIMIT:])
+    )
     client.set_registered_model_tag(
         name,
-        "champion.last_change",
+        CHAMPION_LAST_CHANGE_TAG,
         json.dumps({"action": "promote", "version": version, **record.__dict__}),
     )
     return record
@@ -122,10 +127,12 @@ def rollback(
         client.set_model_version_tag(name, current, key, value)
     for key, value in record.tags("champion.restored").items():
         client.set_model_version_tag(name, previous, key, value)
-    client.set_registered_model_tag(name, HISTORY_TAG, json.dumps(history[-HISTORY_LIMIT:]))
+    client.set_registered_model_tag(
+        name, CHAMPION_HISTORY_TAG, json.dumps(history[-HISTORY_LIMIT:])
+    )
     client.set_registered_model_tag(
         name,
-        "champion.last_change",
+        CHAMPION_LAST_CHANGE_TAG,
         json.dumps({"action": "rollback", "from": current, "version": previous, **record.__dict__}),
     )
     return current, previous

@@ -23,9 +23,8 @@ Reason = Annotated[
 
 
 def _registry() -> Registry:
-    from {{ cookiecutter.package_name }}.cli import load_settings
-    from {{ cookiecutter.package_name }}.pipeline.cli import configure_logging
     from {{ cookiecutter.package_name }}.registry import RegistryError, connect
+    from {{ cookiecutter.package_name }}.terminal import configure_logging, load_settings
 
     settings = load_settings()
     configure_logging(settings.log_level)
@@ -51,9 +50,10 @@ def list_models() -> None:
     """Each configured model with its champion, challenger and latest version."""
     from {{ cookiecutter.package_name }}.models import catalog
     from {{ cookiecutter.package_name }}.registry import status
+    from {{ cookiecutter.package_name }}.registry.names import CHALLENGER, CHAMPION
 
     registry = _registry()
-    table = Table(Column("model", no_wrap=True), "champion", "challenger", "latest", "purpose")
+    table = Table(Column("model", no_wrap=True), CHAMPION, CHALLENGER, "latest", "purpose")
     for spec in catalog:
         current = status(registry, spec.name)
         table.add_row(

@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.models.spec import ModelSpec
 from {{ cookiecutter.package_name }}.registry.aliases import champion_version, promote
 from {{ cookiecutter.package_name }}.registry.audit import AuditRecord
 from {{ cookiecutter.package_name }}.registry.connection import Registry
+from {{ cookiecutter.package_name }}.registry.names import GATE_DECISION_TAG, GATE_METRIC_TAG
 
 Scorer = Callable[[Any], dict[str, float]]
 
@@ -33,9 +34,9 @@ class GateDecision:
 
     def tags(self) -> dict[str, str]:
         tags = {
-            "gate.decision": "promoted" if self.promoted else "rejected",
+            GATE_DECISION_TAG: "promoted" if self.promoted else "rejected",
             "gate.reason": self.reason,
-            "gate.metric": self.metric,
+            GATE_METRIC_TAG: self.metric,
             "gate.challenger_value": f"{self.challenger_value:.6g}",
             "gate.threshold_problems": json.dumps(list(self.threshold_problems)),
         }

@@ -20,8 +20,8 @@ import skops.io
 from mlflow.models import infer_signature
 
 from {{ cookiecutter.package_name }}.models.spec import ModelSpec
-from {{ cookiecutter.package_name }}.registry.aliases import CHALLENGER
 from {{ cookiecutter.package_name }}.registry.connection import Registry, experiment_id
+from {{ cookiecutter.package_name }}.registry.names import CHALLENGER
 
 logger = logging.getLogger(__name__)
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"

@@ -17,7 +17,6 @@ from {{ cookiecutter.package_name }}.api.deps import (
     authorize,
     bearer,
 )
-from {{ cookiecutter.package_name }}.api.model_loader import CHAMPION
 from {{ cookiecutter.package_name }}.api.model_manager import ModelNotLoadedError, UnknownModelError
 from {{ cookiecutter.package_name }}.api.predictions import predict_json
 from {{ cookiecutter.package_name }}.api.schemas import ModelSummary, PredictResponse, ReloadResponse
@@ -25,6 +24,7 @@ from {{ cookiecutter.package_name }}.api.services import Services
 from {{ cookiecutter.package_name }}.api.serving import InvalidRecordsError, ServedModel
 from {{ cookiecutter.package_name }}.auth import Role
 from {{ cookiecutter.package_name }}.db.audit import record_audit
+from {{ cookiecutter.package_name }}.registry.names import CHAMPION
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
 

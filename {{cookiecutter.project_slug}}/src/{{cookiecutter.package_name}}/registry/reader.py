@@ -1,12 +1,16 @@
-"""Read-only view of the MLflow model registry: versions, aliases, metrics and input schemas."""
+"""Read-only view of the model registry for the dashboard: versions, aliases, metrics,
+gate decisions, input schemas and the data set a version was trained on."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import mlflow
 import pandas as pd
@@ -14,15 +18,14 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from mlflow.models import Model
 
-CHAMPION = "champion"
-CHALLENGER = "challenger"
-# Tags naming the metric the quality gate compares (the pipeline sets `gate.metric` on versions).
-PRIMARY_METRIC_TAGS = ("primary_metric", "gate.metric")
-GATE_DECISION_TAG = "gate.decision"
+from {{ cookiecutter.package_name }}.registry.errors import RegistryError
+from {{ cookiecutter.package_name }}.registry.names import DATASET_SOURCE_TAG, GATE_DECISION_TAG, GATE_METRIC_TAG
+
+TRAINING_DATA_SUFFIXES = (".csv", ".parquet")
 NUMERIC_TYPES = frozenset({"double", "float", "long", "integer"})
 
 
-class RegistryReadError(Exception):
+class RegistryReadError(RegistryError):
     """The registry could not be read; the message names the address and the cause."""
 
 
@@ -37,6 +40,11 @@ class VersionSummary:
     run_id: str | None
     metrics: Mapping[str, float] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def gate_decision(self) -> str:
+        """The quality gate's verdict on this version ("promoted"/"rejected"), "" if not gated."""
+        return self.tags.get(GATE_DECISION_TAG, "")
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,14 @@ def registry_client(tracking_uri: str) -> MlflowClient:
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
 
 
+def registered_model_names(client: MlflowClient) -> list[str]:
+    """Every model the registry holds, for a dashboard configured without SERVED_MODELS."""
+    try:
+        return [model.name for model in client.search_registered_models()]
+    except Exception as error:
+        raise RegistryReadError(_explain(error)) from None
+
+
 def read_models(*, client: MlflowClient, names: Sequence[str]) -> dict[str, ModelSummary | None]:
     """Each configured model's summary, or None for a name not registered yet."""
     return {name: read_model(client=client, name=name) for name in names}
@@ -118,12 +134,12 @@ def read_model(*, client: MlflowClient, name: str) -> ModelSummary | None:
             reverse=True,
         )
     )
+    # The metric the quality gate compared: the registered model's tag, else a version's.
     primary = next(
         (
-            tags[key]
+            tags[GATE_METRIC_TAG]
             for tags in [registered.tags or {}, *(v.tags for v in summaries)]
-            for key in PRIMARY_METRIC_TAGS
-            if tags.get(key)
+            if tags.get(GATE_METRIC_TAG)
         ),
         None,
     )
@@ -134,34 +150,6 @@ def read_model(*, client: MlflowClient, name: str) -> ModelSummary | None:
         primary_metric=primary,
         versions=summaries,
     )
-
-
-def metric_by_version(model: ModelSummary, metric: str) -> pd.DataFrame:
-    """`version`, `value`, `aliases` rows for the versions that logged `metric`, oldest first."""
-    rows = [
-        {"version": v.version, "value": v.metrics[metric], "aliases": ", ".join(v.aliases)}
-        for v in sorted(model.versions, key=lambda v: v.version)
-        if metric in v.metrics
-    ]
-    return pd.DataFrame(rows, columns=["version", "value", "aliases"])
-
-
-def versions_table(model: ModelSummary) -> pd.DataFrame:
-    """One row per version: number, aliases, status, creation time and each metric."""
-    metric_names = model.metric_names()
-    rows = [
-        {
-            "version": v.version,
-            "aliases": ", ".join(v.aliases),
-            "status": v.status,
-            "gate": v.tags.get(GATE_DECISION_TAG, ""),
-            "created": v.created_at,
-            **{name: v.metrics.get(name) for name in metric_names},
-        }
-        for v in model.versions
-    ]
-    columns = ["version", "aliases", "status", "gate", "created", *metric_names]
-    return pd.DataFrame(rows, columns=columns)
 
 
 def read_inputs(*, client: MlflowClient, tracking_uri: str, name: str, version: int) -> ModelInputs:
@@ -193,6 +181,25 @@ def read_inputs(*, client: MlflowClient, tracking_uri: str, name: str, version: 
             if getattr(spec, "name", None)
         )
     return ModelInputs(fields=fields, example=_first_record(example))
+
+
+def run_dataset_files(*, client: MlflowClient, run_id: str | None) -> list[Path]:
+    """Local CSV/Parquet files the training run read: its `dataset.source` tag or logged inputs."""
+    if not run_id:
+        return []
+    try:
+        run = client.get_run(run_id)
+    except MlflowException:
+        return []
+    locations = [run.data.tags.get(DATASET_SOURCE_TAG, "")]
+    for dataset_input in getattr(run.inputs, "dataset_inputs", None) or []:
+        locations.append(_location(dataset_input.dataset.source) or "")
+    files = []
+    for location in locations:
+        path = _local_path(location)
+        if path is not None and path.suffix in TRAINING_DATA_SUFFIXES and path.is_file():
+            files.append(path)
+    return list(dict.fromkeys(files))
 
 
 def _version_summary(
@@ -227,6 +234,28 @@ def _first_record(example: Any) -> Mapping[str, Any] | None:
 def _plain(value: Any) -> Any:
     # numpy scalars are not JSON-serialisable; `.item()` turns them into Python numbers.
     return value.item() if hasattr(value, "item") else value
+
+
+def _location(source: str) -> str | None:
+    # MLflow stores a logged data set's source as JSON, e.g. {"uri": "/data/raw/x.csv"}.
+    try:
+        document = json.loads(source)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(document, dict):
+        return None
+    location = document.get("uri") or document.get("path") or document.get("url")
+    return location if isinstance(location, str) else None
+
+
+def _local_path(location: str) -> Path | None:
+    if not location:
+        return None
+    parsed = urlparse(location)
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    # A bare path (no scheme, or a Windows drive letter) is local; s3:// or a SQL source is not.
+    return Path(location) if len(parsed.scheme) <= 1 else None
 
 
 def _quoted(name: str) -> str:

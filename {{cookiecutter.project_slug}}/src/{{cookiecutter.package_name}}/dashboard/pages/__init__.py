@@ -1,1 +1,0 @@
-"""The dashboard's pages: each file is one page script that `st.navigation` runs."""
