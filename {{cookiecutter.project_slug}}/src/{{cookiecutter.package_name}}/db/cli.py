@@ -14,8 +14,8 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
     """Apply migrations up to REVISION (default: the newest); safe to run again."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from {{ cookiecutter.package_name }}.cli import load_settings
     from {{ cookiecutter.package_name }}.db.migrate import upgrade as run_upgrade
+    from {{ cookiecutter.package_name }}.terminal import load_settings
 
     settings = load_settings()
     try:
@@ -32,9 +32,9 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
 @app.command()
 def current() -> None:
     """Print the schema revision the database is at, and the newest one this code has."""
-    from {{ cookiecutter.package_name }}.cli import load_settings
     from {{ cookiecutter.package_name }}.db.engine import make_engine
     from {{ cookiecutter.package_name }}.db.migrate import current_revision, head_revision
+    from {{ cookiecutter.package_name }}.terminal import load_settings
 
     engine = make_engine(load_settings().database_url.get_secret_value())
     try:

@@ -36,6 +36,17 @@ def make_engine(url: str) -> Engine:
     )
 
 
+def read_engine(url: str) -> Engine | None:
+    """An engine for readers, or None for a SQLite file that does not exist: reading never
+    creates the database (its migrations do)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:" and not Path(parsed.database).exists():
+            return None
+        return create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+    return make_engine(url)
+
+
 def _json(value: Any) -> str:
     # orjson: several times faster than json for the log's inputs, and it handles datetimes.
     return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
