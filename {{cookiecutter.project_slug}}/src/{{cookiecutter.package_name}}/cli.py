@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
 from {{ cookiecutter.package_name }} import __version__
-from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.terminal import console, load_settings
 
 app = typer.Typer(
     name="{{ cookiecutter.project_slug }}",
@@ -16,19 +14,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
-
-
-def load_settings() -> Settings:
-    """Settings, or a readable error and exit code 2 when the environment is wrong."""
-    try:
-        return Settings()
-    except ValidationError as error:
-        details = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
-        )
-        console.print(f"[red]Configuration error:[/red] {details}")
-        raise typer.Exit(2) from None
 
 
 @app.command()

@@ -83,7 +83,7 @@ def dev(ctx: typer.Context) -> None:
         return
     from honcho.manager import Manager  # type: ignore[import-untyped]
 
-    from {{ cookiecutter.package_name }}.cli import load_settings
+    from {{ cookiecutter.package_name }}.terminal import load_settings
 
     settings = load_settings()
     if settings.environment != "dev":
@@ -141,7 +141,7 @@ def token(
     issuer: Annotated[str, typer.Option(help="The dev provider's address.")] = DEV_ISSUER,
 ) -> None:
     """Print a signed token from the running dev provider (for `Authorization: Bearer ...`)."""
-    from {{ cookiecutter.package_name }}.cli import load_settings
+    from {{ cookiecutter.package_name }}.terminal import load_settings
 
     settings = load_settings()
     try:
@@ -162,8 +162,8 @@ def token(
 
 def _train_if_no_champion(env: dict[str, str]) -> None:
     from {{ cookiecutter.package_name }}.api.services import served_model_names
-    from {{ cookiecutter.package_name }}.cli import load_settings
     from {{ cookiecutter.package_name }}.registry.serving import champion_version, registry_for
+    from {{ cookiecutter.package_name }}.terminal import load_settings
 
     settings = load_settings()
     registry = registry_for(settings)

@@ -55,8 +55,7 @@ def dashboard(
     ] = "127.0.0.1",
 ) -> None:
     """Run the dashboard (Streamlit): models, predictions, drift and a prediction form."""
-    # Imported here: cli.py imports this module, so a top-level import would be circular.
-    from {{ cookiecutter.package_name }}.cli import console, load_settings
+    from {{ cookiecutter.package_name }}.terminal import console, load_settings
 
     settings = load_settings()
     if not settings.auth_enabled:
