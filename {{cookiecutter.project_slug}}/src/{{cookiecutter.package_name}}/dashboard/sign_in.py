@@ -1,0 +1,130 @@
+"""Sign-in check: OIDC login through Streamlit, role `viewer` required, the user kept for the pages.
+
+Roles are read from the ID token's claims (Authlib verified that token at login; Streamlit keeps
+its claims in a signed cookie) and from the access token when it is a JWT that verifies the way
+the API verifies it, so providers that put roles in either token work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import streamlit as st
+
+from {{ cookiecutter.package_name }}.auth import (
+    IdentityProviderUnavailableError,
+    InvalidTokenError,
+    Role,
+    TokenVerifier,
+)
+from {{ cookiecutter.package_name }}.auth.roles import parse_claim_paths, roles_from_claims
+from {{ cookiecutter.package_name }}.config import Settings, get_settings
+
+USER_KEY = "dashboard_user"
+
+
+@dataclass(frozen=True)
+class DashboardUser:
+    """Who is looking: display name, roles, and the token to call the API with (None: auth off)."""
+
+    name: str
+    roles: frozenset[str]
+    access_token: str | None
+
+
+@st.cache_resource(show_spinner=False)
+def token_verifier(issuer_url: str, audience: str, roles_claim: str) -> TokenVerifier:
+    # One verifier per process: it caches the issuer's keys and already-verified tokens.
+    return TokenVerifier(
+        issuer_url=issuer_url, audience=audience, roles_claim=roles_claim, leeway_seconds=30
+    )
+
+
+def require_viewer(settings: Settings) -> DashboardUser:
+    """The signed-in user with role `viewer`; otherwise render the reason and stop the page."""
+    if not settings.auth_enabled:
+        st.warning(
+            "Authentication is OFF (AUTH_ENABLED=false): whoever opens this page sees everything. "
+            "Use this only for local development.",
+            icon=":material/warning:",
+        )
+        return _keep(
+            DashboardUser(name="developer (auth off)", roles=frozenset(Role), access_token=None)
+        )
+    if not st.user.is_logged_in:
+        st.title({{ cookiecutter.project_name | tojson }})
+        st.info("Sign in with your organisation account to see models, predictions and drift.")
+        st.button("Log in", on_click=st.login, type="primary")
+        st.stop()
+    name = _display_name()
+    token = st.user.tokens.get("access") if st.user.tokens else None
+    verifier = token_verifier(
+        settings.oidc_issuer_url, settings.oidc_audience, settings.oidc_roles_claim
+    )
+    roles, problem = signed_in_roles(
+        id_claims=st.user.to_dict(),
+        access_token=str(token) if token else None,
+        verifier=verifier,
+        roles_claim=settings.oidc_roles_claim,
+    )
+    if Role.VIEWER not in roles:
+        _refuse(
+            f"Signed in as {name}, but the dashboard needs the role `{Role.VIEWER}`"
+            + (f" ({problem})" if problem else "")
+            + ". Ask an administrator to grant it, then log out and log in again."
+        )
+    st.sidebar.caption(f"Signed in as **{name}**")
+    st.sidebar.button("Log out", on_click=st.logout)
+    return _keep(DashboardUser(name=name, roles=roles, access_token=str(token) if token else None))
+
+
+def signed_in_roles(
+    *,
+    id_claims: Mapping[str, object],
+    access_token: str | None,
+    verifier: TokenVerifier,
+    roles_claim: str,
+) -> tuple[frozenset[str], str | None]:
+    """Roles from the ID token's claims and a verifiable access token; why the latter added none."""
+    roles = roles_from_claims(id_claims, parse_claim_paths(roles_claim))
+    if not access_token:
+        return roles, "the identity provider returned no access token"
+    if access_token.count(".") != 2:
+        # An opaque (non-JWT) access token holds no claims; only the API can judge it.
+        return roles, None
+    try:
+        return roles | verifier.verify(access_token).roles, None
+    except InvalidTokenError as error:
+        # Opaque or expired access tokens are normal; the ID token's roles still count.
+        return roles, f"access token not usable: {error}"
+    except IdentityProviderUnavailableError as error:
+        return roles, f"cannot check the access token: {error}"
+
+
+def current_user() -> DashboardUser:
+    """The user the sign-in check let in for this session; a page run on its own (a new session,
+    a test) runs the check itself, so a signed-in user is never told to sign in again."""
+    user = st.session_state.get(USER_KEY)
+    if isinstance(user, DashboardUser):
+        return user
+    return require_viewer(get_settings())
+
+
+def _keep(user: DashboardUser) -> DashboardUser:
+    st.session_state[USER_KEY] = user
+    return user
+
+
+def _display_name() -> str:
+    for claim in ("name", "preferred_username", "email", "sub"):
+        value = st.user.get(claim)
+        if value:
+            return str(value)
+    return "unknown user"
+
+
+def _refuse(message: str) -> None:
+    st.error(message)
+    st.button("Log out", on_click=st.logout)
+    st.stop()
