@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
 from rich.table import Column, Table
 
+from {{ cookiecutter.package_name }}.terminal import configure_logging, console, errors, load_settings
+
 app = typer.Typer(help="Train, evaluate, register and gate models.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
-
-
-def configure_logging(level: str) -> None:
-    """Step logs on stderr; MLflow's own chatter only when it matters."""
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(message)s",
-        handlers=[RichHandler(console=errors, show_path=False)],
-        force=True,
-    )
-    for noisy in ("mlflow", "alembic", "urllib3", "botocore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @app.command("run")
@@ -47,7 +32,6 @@ def run(
     ] = None,
 ) -> None:
     """Run the pipeline for one model (or all), registering and gating each new version."""
-    from {{ cookiecutter.package_name }}.cli import load_settings
     from {{ cookiecutter.package_name }}.models import UnknownModelError, catalog
     from {{ cookiecutter.package_name }}.models.spec import DataSource
     from {{ cookiecutter.package_name }}.pipeline.errors import PipelineError

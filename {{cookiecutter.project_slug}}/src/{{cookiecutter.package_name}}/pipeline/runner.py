@@ -1,39 +1,46 @@
-"""Run one model's pipeline step by step, showing a live step list with timings.
+"""One model's pipeline: the steps and what passes between them, run by the step engine.
 
 ingest -> validate -> clean -> features -> split -> train -> evaluate -> register -> gate,
 after a quick registry check so an unreachable registry fails before any training.
-The first failing step stops the run; later steps are marked skipped.
+The first failing step stops the run; later steps are marked skipped (engine.py). Progress
+goes to a reporter: by default the live terminal table (display.py).
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
-import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 from rich.console import Console
-from rich.live import Live
-from rich.table import Table
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.models.spec import DataSource, ModelSpec
 from {{ cookiecutter.package_name }}.pipeline.clean import clean
-from {{ cookiecutter.package_name }}.pipeline.errors import PipelineError
+from {{ cookiecutter.package_name }}.pipeline.display import live_table
+from {{ cookiecutter.package_name }}.pipeline.engine import (
+    PipelineFailedError,
+    PipelineResult,
+    StepReporter,
+    StepResult,
+    run_steps,
+)
 from {{ cookiecutter.package_name }}.pipeline.evaluate import evaluate, plot
 from {{ cookiecutter.package_name }}.pipeline.features import build_features
 from {{ cookiecutter.package_name }}.pipeline.ingest import RawData, ensure_example_data, ingest
 from {{ cookiecutter.package_name }}.pipeline.split import Split, split
 from {{ cookiecutter.package_name }}.pipeline.train import train
 from {{ cookiecutter.package_name }}.pipeline.validate import validate
+from {{ cookiecutter.package_name }}.registry.names import DATASET_SOURCE_TAG
 
 logger = logging.getLogger(__name__)
 
-Status = Literal["pending", "running", "ok", "failed", "skipped"]
+__all__ = ["STEPS", "PipelineFailedError", "PipelineResult", "run_pipeline"]
 STEPS = (
     "connect",
     "ingest",
@@ -46,45 +53,6 @@ STEPS = (
     "register",
     "gate",
 )
-
-
-@dataclass
-class StepResult:
-    name: str
-    status: Status = "pending"
-    seconds: float = 0.0
-    detail: str = ""
-
-
-@dataclass
-class PipelineResult:
-    """What a run did: per-step timings, the registered version and the gate's decision."""
-
-    model: str
-    steps: list[StepResult]
-    version: str | None = None
-    promoted: bool | None = None
-    gate_reason: str | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
-
-    def seconds(self, *names: str) -> float:
-        return sum(step.seconds for step in self.steps if not names or step.name in names)
-
-    @property
-    def ok(self) -> bool:
-        return all(step.status == "ok" for step in self.steps)
-
-
-class PipelineFailedError(PipelineError):
-    """A step failed; `result` holds the steps that ran."""
-
-    def __init__(self, step: str, error: BaseException, result: PipelineResult) -> None:
-        message = (
-            str(error) if isinstance(error, PipelineError) else f"{type(error).__name__}: {error}"
-        )
-        super().__init__(f"{result.model}: step '{step}' failed: {message}")
-        self.step = step
-        self.result = result
 
 
 @dataclass
@@ -110,8 +78,11 @@ def run_pipeline(
     data: DataSource | None = None,
     console: Console | None = None,
     actor: str | None = None,
+    report: StepReporter | None = None,
 ) -> PipelineResult:
-    """Train, evaluate, register and gate one model; PipelineFailedError on the first failure."""
+    """Train, evaluate, register and gate one model; PipelineFailedError on the first failure.
+
+    Progress goes to `report`, or else to a live table on `console` (stderr by default)."""
     result = PipelineResult(model=spec.name, steps=[StepResult(name) for name in STEPS])
     state = _State()
     with tempfile.TemporaryDirectory(prefix="pipeline-plots-") as plots_dir:
@@ -124,37 +95,13 @@ def run_pipeline(
             actor=actor,
             result=result,
         )
-        live_console = console or Console(stderr=True)
-        with Live(
-            _render(spec, result), console=live_console, refresh_per_second=8, transient=False
-        ) as live:
-            for step, action in zip(result.steps, steps, strict=True):
-                step.status = "running"
-                live.update(_render(spec, result))
-                started = time.perf_counter()
-                try:
-                    step.detail = action()
-                except Exception as error:
-                    step.seconds = time.perf_counter() - started
-                    step.status = "failed"
-                    step.detail = (
-                        str(error).splitlines()[0][:120] if str(error) else type(error).__name__
-                    )
-                    for later in result.steps:
-                        if later.status == "pending":
-                            later.status = "skipped"
-                    live.update(_render(spec, result))
-                    logger.warning(
-                        "%s: step %s failed after %.2fs", spec.name, step.name, step.seconds
-                    )
-                    logger.debug("step failure", exc_info=True)
-                    raise PipelineFailedError(step.name, error, result) from error
-                step.seconds = time.perf_counter() - started
-                step.status = "ok"
-                live.update(_render(spec, result))
-                logger.info(
-                    "%s: %s ok in %.2fs %s", spec.name, step.name, step.seconds, step.detail
-                )
+        reporting = (
+            nullcontext(report)
+            if report is not None
+            else live_table(result, console or Console(stderr=True))
+        )
+        with reporting as reporter:
+            run_steps(result, steps, report=reporter)
     result.version = state.version
     result.metrics = state.metrics
     return result
@@ -246,7 +193,7 @@ def _steps(
             dataset={
                 "dataset.sha256": state.raw.sha256,
                 "dataset.rows": str(state.raw.rows),
-                "dataset.source": state.raw.source,
+                DATASET_SOURCE_TAG: state.raw.source,
             },
             plots=state.plots,
             example=state.data.x_test,
@@ -302,24 +249,3 @@ def _params(spec: ModelSpec, model: Any, data: Split) -> dict[str, Any]:
         if value is None or isinstance(value, str | int | float | bool):
             params[f"estimator.{key}"] = value
     return params
-
-
-STATUS_STYLE = {
-    "pending": "[dim]·[/dim]",
-    "running": "[yellow]…[/yellow]",
-    "ok": "[green]✓[/green]",
-    "failed": "[red]✗[/red]",
-    "skipped": "[dim]-[/dim]",
-}
-
-
-def _render(spec: ModelSpec, result: PipelineResult) -> Table:
-    table = Table(title=f"pipeline: {spec.name}", title_justify="left", show_edge=False)
-    table.add_column("", width=1)
-    table.add_column("step")
-    table.add_column("time", justify="right")
-    table.add_column("detail", overflow="fold")
-    for step in result.steps:
-        seconds = f"{step.seconds:.2f}s" if step.status in {"ok", "failed"} else ""
-        table.add_row(STATUS_STYLE[step.status], step.name, seconds, step.detail)
-    return table
