@@ -111,9 +111,12 @@ def test_a_viewer_logs_in_and_browses_while_others_are_kept_out(
         with dashboard as url, chromium() as browser:
             ada = log_in(browser, url, "ada")
             expect(ada.get_by_text("Signed in as Ada Viewer")).to_be_visible(timeout=60_000)
+            # Pages are listed by their names, not their script files.
+            links = ada.get_by_test_id("stSidebarNav").get_by_role("link")
+            expect(links).to_contain_text(["Models", "Predictions", "Try a prediction", "Drift"])
             champion = ada.get_by_test_id("stMetric").filter(has_text="Served version")
             expect(champion).to_contain_text("v1", timeout=60_000)
-            expect(ada.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+            expect(ada.get_by_test_id("stVegaLiteChart")).to_have_count(1, timeout=60_000)
             ada.screenshot(path=screenshots / "dashboard-models.png", full_page=True)
 
             ada.get_by_role("link", name="Drift").click()
@@ -136,7 +139,11 @@ def log_in(browser: Browser, url: str, sub: str) -> Page:
     context.route(OFF_LOOPBACK, lambda route: route.abort())
     page = context.new_page()
     page.goto(url)
-    page.get_by_role("button", name="Log in").click(timeout=60_000)
+    login = page.get_by_role("button", name="Log in")
+    expect(login).to_be_visible(timeout=60_000)
+    # Before sign-in no page is listed at all (Streamlit would list a `pages/` folder's files).
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    login.click(timeout=60_000)
     # The provider's button for `sub`: "ada" (oidc-provider-mock 0.3) or "Authorize as ada" (0.4).
     page.get_by_role("button", name=re.compile(rf"^(Authorize as )?{sub}$")).click(timeout=60_000)
     return page

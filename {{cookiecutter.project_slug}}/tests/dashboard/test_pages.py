@@ -17,6 +17,7 @@ from tests.dashboard.backends import (
     MODEL,
     NOT_REGISTERED,
     Registry,
+    build_registry,
     by_label,
     write_prediction_log,
 )
@@ -28,18 +29,25 @@ TIMEOUT = 60
 def open_page(page: str | None = None) -> AppTest:
     app = AppTest.from_file(APP_SCRIPT, default_timeout=TIMEOUT).run()
     if page is not None:
-        app.switch_page(f"pages/{page}").run()
+        app.switch_page(f"views/{page}").run()
     assert not app.exception, app.exception
     return app
 
 
 def chart(app: AppTest) -> tuple[dict[str, Any], pd.DataFrame]:
     """The page's one Altair chart: its Vega-Lite spec and the data the browser would plot."""
-    charts = app.get("vega_lite_chart")
-    assert len(charts) == 1
-    proto = charts[0].proto
-    data = pa.ipc.open_stream(proto.datasets[0].data.data).read_all().to_pandas()
-    return json.loads(proto.spec), data
+    (only,) = all_charts(app)
+    return only
+
+
+def all_charts(app: AppTest) -> list[tuple[dict[str, Any], pd.DataFrame]]:
+    """Every Altair chart on the page, in order: spec and plotted data."""
+    found = []
+    for element in app.get("vega_lite_chart"):
+        proto = element.proto
+        data = pa.ipc.open_stream(proto.datasets[0].data.data).read_all().to_pandas()
+        found.append((json.loads(proto.spec), data))
+    return found
 
 
 def test_models_page_shows_served_version_aliases_and_metric_history(dashboard_env: Path) -> None:
@@ -86,6 +94,42 @@ def test_predictions_page_lists_the_newest_logged_requests_first(
     assert {m.label: m.value for m in app.metric}["Requests shown"] == "30"
 
 
+def test_a_model_with_one_version_shows_its_metrics_as_numbers_not_a_chart(
+    dashboard_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    single = build_registry(tmp_path / "single", accuracies={1: ACCURACY[1]})
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", single.tracking_uri)
+
+    app = open_page()
+
+    assert not app.get("vega_lite_chart")
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["accuracy (v1)"] == f"{ACCURACY[1]:.4g}"
+    assert metrics["f1_macro (v1)"] == f"{ACCURACY[1] - 0.01:.4g}"
+    assert metrics["Challenger"] == "none"
+
+
+def test_predictions_page_charts_volume_and_latency_and_shows_inputs_as_columns(
+    dashboard_env: Path, registry: Registry
+) -> None:
+    records = registry.training_data.head(90).to_dict(orient="records")
+    write_prediction_log(dashboard_env, records)
+
+    app = open_page("predictions.py")
+
+    (volume, per_minute), (latency, by_statistic) = all_charts(app)
+    assert volume["title"] == "Requests per minute"
+    assert per_minute["requests"].tolist() == [60, 30]  # one request a second from 00:00:00
+    assert latency["title"] == "Latency per minute"
+    assert set(by_statistic["statistic"]) == {"median", "95th percentile"}
+    log = app.dataframe[0].value
+    assert "inputs" not in log.columns
+    assert log[list(registry.training_data.columns)].iloc[0].tolist() == pytest.approx(
+        registry.training_data.iloc[89].tolist()
+    )
+    assert log["prediction"].tolist()[:2] == [0, 0]
+
+
 def test_predictions_page_filters_by_model(dashboard_env: Path, registry: Registry) -> None:
     write_prediction_log(dashboard_env, registry.training_data.head(3).to_dict(orient="records"))
     app = open_page("predictions.py")
@@ -127,6 +171,19 @@ def test_drift_page_flags_the_shifted_feature_only(dashboard_env: Path, registry
     assert shares.groupby("sample")["share"].sum().to_dict() == pytest.approx(
         {"training data": 1.0, "recent inputs": 1.0}
     )
+
+
+def test_drift_page_with_too_few_inputs_says_it_cannot_test(
+    dashboard_env: Path, registry: Registry
+) -> None:
+    write_prediction_log(dashboard_env, registry.training_data.head(3).to_dict(orient="records"))
+
+    app = open_page("drift.py")
+
+    assert "Drift cannot be tested yet: not enough recent inputs (3 of at least 5)" in (
+        app.warning[-1].value
+    )
+    assert not app.success  # never "No drift detected" when nothing was tested
 
 
 def test_drift_page_without_logged_inputs_asks_for_predictions(dashboard_env: Path) -> None:

@@ -33,7 +33,7 @@ def test_a_prediction_from_the_form_shows_up_in_the_prediction_log(
 ) -> None:
     monkeypatch.setenv("API_URL", api_url)
     app = AppTest.from_file(APP_SCRIPT, default_timeout=60).run()
-    app.switch_page("pages/try_prediction.py").run()
+    app.switch_page("views/try_prediction.py").run()
     assert not app.exception, app.exception
     by_label(app.number_input, "petal_length").set_value(5.8)
     by_label(app.button, "Predict").click().run()
@@ -46,7 +46,7 @@ def test_a_prediction_from_the_form_shows_up_in_the_prediction_log(
     deadline = time.monotonic() + 15
     while True:
         st.cache_data.clear()
-        app.switch_page("pages/predictions.py").run()
+        app.switch_page("views/predictions.py").run()
         if app.dataframe or time.monotonic() > deadline:
             break
         time.sleep(0.2)

@@ -40,3 +40,41 @@ def distribution_comparison(frame: pd.DataFrame, feature: str) -> alt.Chart:
         )
     )
     return chart
+
+
+def requests_over_time(frame: pd.DataFrame, interval: str) -> alt.Chart:
+    """Bars of requests per interval (`time`, `requests` columns)."""
+    chart: alt.Chart = (
+        alt.Chart(frame, title=f"Requests per {interval}")
+        .mark_bar()
+        .encode(
+            x=alt.X("time:T", title=None),
+            y=alt.Y("requests:Q", title="requests"),
+            tooltip=[alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"), "requests"],
+        )
+    )
+    return chart
+
+
+def latency_over_time(frame: pd.DataFrame, interval: str) -> alt.Chart:
+    """Median and 95th-percentile latency per interval, as two lines."""
+    long = frame.melt(
+        id_vars=["time"],
+        value_vars=["median_latency_ms", "p95_latency_ms"],
+        var_name="statistic",
+        value_name="latency_ms",
+    ).dropna()
+    long["statistic"] = long["statistic"].map(
+        {"median_latency_ms": "median", "p95_latency_ms": "95th percentile"}
+    )
+    chart: alt.Chart = (
+        alt.Chart(long, title=f"Latency per {interval}")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("time:T", title=None),
+            y=alt.Y("latency_ms:Q", title="latency (ms)"),
+            color=alt.Color("statistic:N", title=None),
+            tooltip=[alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"), "statistic", "latency_ms"],
+        )
+    )
+    return chart

@@ -67,6 +67,19 @@ def detect_drift(
     return results
 
 
+def untestable(results: Iterable[FeatureDrift]) -> str | None:
+    """Why no feature could be tested, e.g. "not enough recent inputs (3 of at least 5)";
+    None when at least one feature got a verdict."""
+    results = list(results)
+    if not results or any(r.drifted is not None for r in results):
+        return None
+    recent = min(r.current_size for r in results)
+    if recent < MIN_SAMPLE_SIZE:
+        return f"not enough recent inputs ({recent} of at least {MIN_SAMPLE_SIZE})"
+    reference = min(r.reference_size for r in results)
+    return f"not enough training rows ({reference} of at least {MIN_SAMPLE_SIZE})"
+
+
 def drift_table(results: Iterable[FeatureDrift]) -> pd.DataFrame:
     """The results as a table, drifted features first."""
     frame = pd.DataFrame(

@@ -1,42 +1,20 @@
-"""Where the drift view finds training data: the run's logged data set, or the raw-data folder."""
+"""Training data for the drift view: found in the raw-data folder or uploaded, read as a table.
+
+The data set a training run logged is found by the registry (`registry.reader.run_dataset_files`).
+"""
 
 from __future__ import annotations
 
-import json
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import pandas as pd
-from mlflow import MlflowClient
-from mlflow.exceptions import MlflowException
 
-READABLE_SUFFIXES = (".csv", ".parquet")
-# Run tag where the pipeline records the location it ingested.
-SOURCE_TAG = "dataset.source"
+from {{ cookiecutter.package_name }}.registry.reader import TRAINING_DATA_SUFFIXES as READABLE_SUFFIXES
 
 
 class ReferenceDataError(Exception):
     """Training data could not be read; the message names the file and how to fix it."""
-
-
-def run_dataset_files(*, client: MlflowClient, run_id: str | None) -> list[Path]:
-    """Local CSV/Parquet files the training run read: its `dataset.source` tag or logged inputs."""
-    if not run_id:
-        return []
-    try:
-        run = client.get_run(run_id)
-    except MlflowException:
-        return []
-    locations = [run.data.tags.get(SOURCE_TAG, "")]
-    for dataset_input in getattr(run.inputs, "dataset_inputs", None) or []:
-        locations.append(_location(dataset_input.dataset.source) or "")
-    files = []
-    for location in locations:
-        path = _local_path(location)
-        if path is not None and path.suffix in READABLE_SUFFIXES and path.is_file():
-            files.append(path)
-    return list(dict.fromkeys(files))
 
 
 def raw_data_files(folder: Path) -> list[Path]:
@@ -58,25 +36,3 @@ def load_table(source: Path | bytes, *, name: str) -> pd.DataFrame:
         return pd.read_csv(data) if suffix == ".csv" else pd.read_parquet(data)
     except (OSError, ValueError) as error:
         raise ReferenceDataError(f"cannot read {name}: {error}") from None
-
-
-def _location(source: str) -> str | None:
-    # MLflow stores a logged data set's source as JSON, e.g. {"uri": "/data/raw/x.csv"}.
-    try:
-        document = json.loads(source)
-    except (TypeError, ValueError):
-        return None
-    if not isinstance(document, dict):
-        return None
-    location = document.get("uri") or document.get("path") or document.get("url")
-    return location if isinstance(location, str) else None
-
-
-def _local_path(location: str) -> Path | None:
-    if not location:
-        return None
-    parsed = urlparse(location)
-    if parsed.scheme == "file":
-        return Path(unquote(parsed.path))
-    # A bare path (no scheme, or a Windows drive letter) is local; s3:// or a SQL source is not.
-    return Path(location) if len(parsed.scheme) <= 1 else None
