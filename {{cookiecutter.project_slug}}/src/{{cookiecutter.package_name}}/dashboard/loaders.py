@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.db import log_reader
 from {{ cookiecutter.package_name }}.db.engine import read_engine
 from {{ cookiecutter.package_name }}.registry import reader
-from {{ cookiecutter.package_name }}.registry.reader import ModelInputs, ModelSummary
+from {{ cookiecutter.package_name }}.registry.reader import ModelInputs, ModelSummary, RegistryReadError
 
 REFRESH_SECONDS = 15
 
@@ -20,6 +21,15 @@ def models(tracking_uri: str, names: tuple[str, ...]) -> dict[str, ModelSummary 
     client = reader.registry_client(tracking_uri)
     # No configured list: show whatever the registry holds.
     return reader.read_models(client=client, names=names or reader.registered_model_names(client))
+
+
+def models_or_stop(settings: Settings) -> dict[str, ModelSummary | None]:
+    """The configured models' summaries; an unreadable registry ends the page with the reason."""
+    try:
+        return models(settings.mlflow_tracking_uri, tuple(settings.served_models))
+    except RegistryReadError as error:
+        st.error(str(error))
+        st.stop()
 
 
 @st.cache_data(show_spinner="Reading the model's signature...")

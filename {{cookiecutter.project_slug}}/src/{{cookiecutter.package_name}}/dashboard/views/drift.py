@@ -13,7 +13,6 @@ from {{ cookiecutter.package_name }}.dashboard.reference_data import ReferenceDa
 from {{ cookiecutter.package_name }}.dashboard.sign_in import current_user
 from {{ cookiecutter.package_name }}.db.log_reader import PredictionLogReadError
 from {{ cookiecutter.package_name }}.registry.names import CHAMPION
-from {{ cookiecutter.package_name }}.registry.reader import RegistryReadError
 
 UPLOAD = "upload a file..."
 
@@ -24,11 +23,7 @@ st.caption(
     "Recent inputs the API received against the training data (two-sample Kolmogorov-Smirnov)."
 )
 
-try:
-    models = loaders.models(settings.mlflow_tracking_uri, tuple(settings.served_models))
-except RegistryReadError as error:
-    st.error(str(error))
-    st.stop()
+models = loaders.models_or_stop(settings)
 registered = {name: model for name, model in models.items() if model is not None}
 if not registered:
     st.info("No model is registered yet, so there is nothing to compare. Train one first.")

@@ -10,18 +10,13 @@ from {{ cookiecutter.package_name }}.dashboard.model_tables import metric_by_ver
 from {{ cookiecutter.package_name }}.dashboard.sign_in import current_user
 from {{ cookiecutter.package_name }}.dashboard.urls import without_password
 from {{ cookiecutter.package_name }}.registry.names import CHALLENGER, CHAMPION
-from {{ cookiecutter.package_name }}.registry.reader import RegistryReadError
 
 settings = get_settings()
 current_user()
 st.title("Models")
 st.caption(f"Registry: `{without_password(settings.mlflow_tracking_uri)}`")
 
-try:
-    models = loaders.models(settings.mlflow_tracking_uri, tuple(settings.served_models))
-except RegistryReadError as error:
-    st.error(str(error))
-    st.stop()
+models = loaders.models_or_stop(settings)
 if not models:
     st.info("The registry holds no models yet. Train one with `{{ cookiecutter.project_slug }} pipeline run`.")
 

@@ -33,11 +33,7 @@ user = current_user()
 st.title("Try a prediction")
 st.caption(f"Sends one record to `{settings.api_url}` as **{user.name}**.")
 
-try:
-    models = loaders.models(settings.mlflow_tracking_uri, tuple(settings.served_models))
-except RegistryReadError as error:
-    st.error(str(error))
-    st.stop()
+models = loaders.models_or_stop(settings)
 served = {name: model for name, model in models.items() if model and model.version_at(CHAMPION)}
 if not served:
     st.info(
