@@ -97,6 +97,7 @@ def test_predictions_page_lists_the_newest_logged_requests_first(
 def test_a_model_with_one_version_shows_its_metrics_as_numbers_not_a_chart(
     dashboard_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (tmp_path / "single").mkdir()
     single = build_registry(tmp_path / "single", accuracies={1: ACCURACY[1]})
     monkeypatch.setenv("MLFLOW_TRACKING_URI", single.tracking_uri)
 
