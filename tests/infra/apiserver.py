@@ -100,12 +100,13 @@ def running_apiserver(workdir: Path) -> Iterator[ApiServer]:
     token = os.urandom(24).hex()
     (workdir / "tokens.csv").write_text(f"{token},admin,admin,system:masters\n")
     signing_key = workdir / "service-account.key"
-    subprocess.run(
-        ["openssl", "genrsa", "-out", str(signing_key), "2048"], check=True, capture_output=True
-    )
+    subprocess.run(["openssl", "genrsa", "-out", str(signing_key), "2048"], check=True, capture_output=True)
     etcd_url = f"http://127.0.0.1:{etcd_port}"
     peer_url = f"http://127.0.0.1:{peer_port}"
-    with (workdir / "etcd.log").open("wb") as etcd_log, (workdir / "kube-apiserver.log").open("wb") as api_log:
+    with (
+        (workdir / "etcd.log").open("wb") as etcd_log,
+        (workdir / "kube-apiserver.log").open("wb") as api_log,
+    ):
         etcd = subprocess.Popen(
             [
                 "etcd",
@@ -160,7 +161,9 @@ def _wait_ready(server: ApiServer, apiserver: subprocess.Popen[bytes], workdir: 
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if apiserver.poll() is not None:
-            raise RuntimeError(f"kube-apiserver exited with {apiserver.returncode}; see {workdir}/kube-apiserver.log")
+            raise RuntimeError(
+                f"kube-apiserver exited with {apiserver.returncode}; see {workdir}/kube-apiserver.log"
+            )
         if server.kubectl_run("get", "--raw", "/readyz").stdout.strip() == "ok":
             return
         time.sleep(0.5)

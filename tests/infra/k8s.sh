@@ -4,7 +4,8 @@
 # replaces swapped for the published modules), and etcd from Debian. Idempotent: binaries of
 # the pinned version already in the cache are reused. Prints the binaries' folder last.
 #
-# Usage: tests/infra/k8s.sh       (K8S_VERSION overrides the pinned release, e.g. v1.36.3)
+# Usage: tests/infra/k8s.sh [--check]   (--check: build nothing, fail unless already built;
+#        K8S_VERSION overrides the pinned release, e.g. v1.36.3)
 source "$(dirname "$0")/lib.sh"
 
 K8S_VERSION="${K8S_VERSION:-v1.36.3}"
@@ -14,12 +15,18 @@ BIN_DIR="${INFRA_CACHE}/kubernetes-${K8S_VERSION}/bin"
 COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl)
 
 started=$(now)
-apt_install etcd-server openssl
 
 built() {
     for command in "${COMMANDS[@]}"; do [[ -x "${BIN_DIR}/${command}" ]] || return 1; done
     "${BIN_DIR}/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes ${K8S_VERSION}"
 }
+
+if [[ "${1:-}" == --check ]]; then
+    built && command -v etcd >/dev/null || die "the Kubernetes ${K8S_VERSION} binaries are not built; run make infra-k8s"
+    echo "${BIN_DIR}"
+    exit 0
+fi
+apt_install etcd-server openssl
 
 if built; then
     step "kubernetes ${K8S_VERSION} binaries already built"
