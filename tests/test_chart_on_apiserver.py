@@ -91,9 +91,21 @@ def test_every_rendered_object_is_admitted_under_restricted_pod_security(
     if not values_file.exists():
         pytest.skip(f"the chart has no ci/{values}")
     rendered = subprocess.run(
-        [helm(), "template", "release", str(chart), "--namespace", restricted_namespace,
-         "--kube-version", apiserver.version, "--values", str(values_file)],
-        capture_output=True, text=True, check=False,
+        [
+            helm(),
+            "template",
+            "release",
+            str(chart),
+            "--namespace",
+            restricted_namespace,
+            "--kube-version",
+            apiserver.version,
+            "--values",
+            str(values_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert rendered.returncode == 0, rendered.stderr
     applied = dry_run(apiserver, restricted_namespace, rendered.stdout)

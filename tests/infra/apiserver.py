@@ -31,7 +31,8 @@ def kubernetes_bin_dir() -> Path:
         ["bash", str(INFRA_DIR / "k8s.sh"), "--check"], capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        raise BinariesMissing(result.stderr.strip() or "tests/infra/k8s.sh --check failed")
+        reason = result.stderr.strip().removeprefix("error: ")
+        raise BinariesMissing(reason or "tests/infra/k8s.sh --check failed")
     return Path(result.stdout.strip().splitlines()[-1])
 
 
