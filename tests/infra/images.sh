@@ -95,7 +95,7 @@ build_postgres() {
     import_root "${root}" "${TAGS[postgres]}" \
         --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'ENV LANG=C.UTF-8' --change 'ENV PGDATA=/var/lib/postgresql/data' \
-        --change 'STOPSIGNAL SIGINT' --change 'EXPOSE 5432' \
+        --change 'EXPOSE 5432' \
         --change 'ENTRYPOINT ["postgres-entrypoint.sh"]' --change 'CMD ["postgres"]' \
        
 }
