@@ -2,6 +2,8 @@
 # Shared by the infra scripts: the cache folder, progress lines, and the Docker client to use.
 # Sourced, never run. Everything downloaded or built lives under INFRA_CACHE, per user.
 set -euo pipefail
+# Command substitutions (root=$(rootfs ...)) stop on a failure too, not only the main shell.
+shopt -s inherit_errexit
 
 INFRA_CACHE="${INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cookiecutter-ai-solution/infra}"
 mkdir -p "${INFRA_CACHE}"
