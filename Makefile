@@ -17,10 +17,11 @@ PYTEST_ARGS ?=
 # The template's own Python (the generated project and the Jinja hooks have their own checks).
 PY_DIRS := template_hooks tests scripts benchmarks
 
-.PHONY: help bootstrap bootstrap-ci browser demo test test-fast lint typecheck docs lock lock-generated bench clean
+.PHONY: help bootstrap bootstrap-ci browser demo test test-fast lint typecheck docs lock lock-generated bench clean \
+	infra-docker infra-images infra-k8s
 
 help: ## List every target with one line each
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
 
 $(POETRY):
 	$(PYTHON) -m venv $(TOOLS)/poetry-venv
@@ -77,6 +78,15 @@ lock-generated: bootstrap ## Re-lock the generated project's dependencies (locks
 bench: bootstrap ## Measure generation, generation-to-green and fresh-clone `make demo` times
 	$(VENV)/bin/python benchmarks/bake.py
 	$(VENV)/bin/python benchmarks/demo.py
+
+infra-docker: ## Start Debian's Docker engine as root and build Compose v2 (cached; see tests/infra/README.md)
+	bash tests/infra/docker.sh
+
+infra-images: infra-docker ## Build or load the registry-free stand-in images (python, postgres, keycloak, minio)
+	bash tests/infra/images.sh
+
+infra-k8s: ## Build kube-apiserver, kubelet... from k8s.io/kubernetes and install etcd (cached, 15+ min cold)
+	bash tests/infra/k8s.sh
 
 clean: ## Remove the bootstrapped environments and build output
 	rm -rf $(TOOLS) $(VENV) build .pytest_cache .mypy_cache .ruff_cache
