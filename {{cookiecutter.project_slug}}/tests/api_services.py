@@ -40,7 +40,7 @@ from tests.fixtures.services import free_port, running, start_mlflow_server, sto
 AUDIENCE = "{{ cookiecutter.project_slug }}-api"
 CLASSIFIER = "tiny-classifier"
 REGRESSOR = "tiny-regressor"
-TEST_SECRET = SecretStr("test-secret-" + "x" * 24)
+TEST_SECRET = SecretStr("test-secret-0123456789abcdefghijklmnop")
 
 
 @contextmanager

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from {{ cookiecutter.package_name }}.config import PLACEHOLDER_SECRET, Settings
 
 SAFE = {
-    "OIDC_CLIENT_SECRET": "s3cr3t-oidc-value",
-    "SESSION_SECRET": "s3cr3t-session-value",
+    "OIDC_CLIENT_SECRET": "Vb8qO2k1xWm9sE4rT7yU0iP3aZ6dF5gH",
+    "SESSION_SECRET": "nM4bV7cX1zL0kJ9hG2fD5sA8qW3eR6tY",
 }
 
 
@@ -50,7 +50,7 @@ def test_placeholder_secrets_are_refused_outside_dev(
 ) -> None:
     monkeypatch.setenv("ENVIRONMENT", environment)
     monkeypatch.setenv("SESSION_SECRET", SAFE["SESSION_SECRET"])
-    with pytest.raises(ValidationError, match="OIDC_CLIENT_SECRET is empty or still 'change-me'"):
+    with pytest.raises(ValidationError, match="OIDC_CLIENT_SECRET is still a placeholder"):
         Settings()
 
 
@@ -87,3 +87,39 @@ def test_auth_can_be_switched_off_only_in_dev(monkeypatch: pytest.MonkeyPatch) -
 def test_secrets_are_masked_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SESSION_SECRET", "do-not-print-me")
     assert "do-not-print-me" not in repr(Settings())
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("CHANGE-ME", "placeholder"),
+        ("Change_Me", "placeholder"),
+        ("changeme", "placeholder"),
+        ("ci-only-session-secret", "placeholder"),
+        ("password", "weak"),
+        ("s3cr3t-session-value", "20 characters"),
+    ],
+)
+def test_prod_refuses_placeholders_in_any_spelling_weak_and_short_secrets(
+    monkeypatch: pytest.MonkeyPatch, value: str, reason: str
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "prod")
+    for name, safe in SAFE.items():
+        monkeypatch.setenv(name, safe)
+    monkeypatch.setenv("SESSION_SECRET", value)
+    with pytest.raises(ValidationError, match=f"SESSION_SECRET .*{reason}") as raised:
+        Settings()
+    assert value not in raised.value.errors()[0]["msg"]  # the reason never repeats the secret
+
+
+def test_prod_checks_the_password_inside_the_database_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "prod")
+    for name, safe in SAFE.items():
+        monkeypatch.setenv(name, safe)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://app:CHANGE_ME@db:5432/app")
+    with pytest.raises(ValidationError, match="DATABASE_URL has a password that is still"):
+        Settings()
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///var/app.db")
+    assert Settings().environment == "prod"

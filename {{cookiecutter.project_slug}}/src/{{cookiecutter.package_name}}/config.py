@@ -13,6 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from {{ cookiecutter.package_name }}.secret_rule import secret_problem
 
 # The value .env.example gives every secret: accepted in dev, refused everywhere else.
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 -- the marker of an unset secret, not a secret
@@ -80,6 +84,14 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(
         1000, ge=1, description="Most records one predict request may carry."
     )
+    max_request_bytes: int = Field(
+        2_097_152,
+        ge=1024,
+        description=(
+            "Largest predict body in bytes, else 413 before it is read (default 2 MiB: "
+            "MAX_BATCH_SIZE records of about 50 numeric columns)."
+        ),
+    )
 
     # Prediction API (serving, model lifecycle, prediction log).
     api_host: str = Field("127.0.0.1", description="Address `serve` binds; 0.0.0.0 in containers.")
@@ -120,9 +132,9 @@ class Settings(BaseSettings):
         if self.environment == "dev":
             return self
         problems = [
-            f"{name.upper()} is empty or still '{PLACEHOLDER_SECRET}'"
+            f"{name.upper()} {problem}"
             for name, value in self.secrets().items()
-            if not value or PLACEHOLDER_SECRET in value
+            if (problem := _secret_problem(name, value)) is not None
         ]
         if not self.auth_enabled:
             problems.append("AUTH_ENABLED=false is allowed only with ENVIRONMENT=dev")
@@ -139,6 +151,18 @@ class Settings(BaseSettings):
         return {
             name: value.get_secret_value() for name, value in self if isinstance(value, SecretStr)
         }
+
+
+def _secret_problem(name: str, value: str) -> str | None:
+    # A database URL is not a secret itself: only the password inside it follows the rule.
+    if name != "database_url":
+        return secret_problem(value)
+    try:
+        password = make_url(value).password
+    except ArgumentError:
+        return "is not a SQLAlchemy URL"
+    problem = None if password is None else secret_problem(password)
+    return None if problem is None else f"has a password that {problem}"
 
 
 @lru_cache
