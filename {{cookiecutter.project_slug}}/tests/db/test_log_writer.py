@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, event, func, select
 
 from {{ cookiecutter.package_name }}.db.log_writer import PredictionLogWriter
@@ -118,3 +120,26 @@ def test_overflow_and_shutdown_while_down_are_counted_as_dropped(tmp_path: Path)
     writer.close(timeout_seconds=0.5)
     assert writer.dropped == 8
     assert sum(dropped) == 8
+
+
+def test_drops_are_logged_once_per_interval_with_the_count(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'missing' / 'app.db'}"
+    writer = PredictionLogWriter(
+        engine=create_engine(url),
+        batch_size=5,
+        flush_seconds=60,
+        max_pending=5,
+        drop_log_interval_seconds=3600,
+    )
+    with caplog.at_level(logging.ERROR, logger="{{ cookiecutter.package_name }}.db.log_writer"):
+        for number in range(2_005):
+            writer.submit(row(number))
+        writer.close(timeout_seconds=0.2)
+    lines = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    # The first drop is reported at once; the rest in one line with their count, at shutdown.
+    assert lines[0].startswith("prediction log: dropped 1 rows (1 in total)")
+    assert len(lines) == 2, lines
+    assert lines[1].startswith("prediction log: dropped 2004 rows (2005 in total)")
+    assert writer.dropped == 2_005
