@@ -5,16 +5,28 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from {{ cookiecutter.package_name }}.devstack import issue_dev_token
 
-from tests.api_services import AUDIENCE, CLASSIFIER, RunningApi, TokenFactory, iris_records
+from tests.api_services import (
+    AUDIENCE,
+    CLASSIFIER,
+    RunningApi,
+    TinyRegistry,
+    TokenFactory,
+    api_settings,
+    iris_records,
+    running_api,
+)
+from tests.fixtures.services import free_port
 from tests.auth.test_verifier import hs256_with_public_key, unsigned
 
 pytestmark = pytest.mark.integration
@@ -115,3 +127,31 @@ def test_missing_role_is_403_naming_the_role(
 def test_health_and_metrics_need_no_token(api: RunningApi) -> None:
     assert api.get("/health/live").status_code == 200
     assert api.get("/metrics").status_code == 200
+
+
+def test_unknown_kid_while_the_provider_is_down_is_503_with_a_challenge(
+    tiny_registry: TinyRegistry, tmp_path: Path
+) -> None:
+    down = f"http://127.0.0.1:{free_port()}"  # nothing listens: the provider is down
+    settings = api_settings(
+        tracking_uri=tiny_registry.tracking_uri,
+        issuer=down,
+        database_url=f"sqlite:///{tmp_path / 'app.db'}",
+        served_models=[CLASSIFIER],
+    )
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token = jwt.encode(
+        {"sub": "rotated", "iss": down, "aud": AUDIENCE},
+        key,
+        algorithm="RS256",
+        headers={"kid": "a-key-the-api-has-not-seen"},
+    )
+    with running_api(settings, wait_ready=False) as api:
+        response = api.post(
+            f"/v1/models/{CLASSIFIER}/predict", token, json={"records": iris_records(1)}
+        )
+    assert response.status_code == 503, response.text
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.headers["Retry-After"]
+    assert "retry" in response.json()["detail"]
+    assert down.split("//", 1)[1] not in response.text, "the provider's address stays internal"

@@ -72,6 +72,7 @@ def test_registry_down_at_start_is_not_ready_then_recovers_and_later_outage_keep
     tiny_registry: TinyRegistry,
     oidc_issuer: str,
     predictor_token: str,
+    admin_token: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -101,6 +102,8 @@ def test_registry_down_at_start_is_not_ready_then_recovers_and_later_outage_keep
         not_loaded = api.post(predict, predictor_token, json=body)
         assert not_loaded.status_code == 503
         assert "not loaded yet" in not_loaded.json()["detail"]
+        internal = switch.url.split("//", 1)[1]
+        assert internal not in not_loaded.text, "answers never show the registry's address"
 
         switch.connect()
         wait_until(lambda: api.get("/health/ready").status_code == 200, timeout=30, what="recovery")
@@ -115,4 +118,9 @@ def test_registry_down_at_start_is_not_ready_then_recovers_and_later_outage_keep
         ready = api.get("/health/ready")
         assert ready.status_code == 200  # the loaded model still serves
         assert ready.json()["registry"]["error"]
+        assert api.post(predict, predictor_token, json=body).status_code == 200
+        reload = api.post(f"/v1/models/{CLASSIFIER}/reload", admin_token)
+        assert reload.status_code == 503
+        assert "registry is unreachable" in reload.json()["detail"]
+        assert internal not in reload.text
         assert api.post(predict, predictor_token, json=body).status_code == 200

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
+import httpx
 import pytest
 
 from tests.api_services import (
@@ -52,18 +56,105 @@ def test_predictions_match_the_registered_model(
     assert response.json()["predictions"] == pytest.approx(list(expected))
 
 
-def test_numeric_text_is_converted_and_missing_column_is_named(
-    api: RunningApi, predictor_token: str
-) -> None:
-    record = {key: str(value) for key, value in iris_records(1)[0].items()}
-    ok = api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": [record]})
-    assert ok.status_code == 200, ok.text
-
+def test_missing_column_is_named(api: RunningApi, predictor_token: str) -> None:
+    record = iris_records(1)[0]
     del record["petal width (cm)"]
     bad = api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": [record]})
     assert bad.status_code == 422
     assert "records.0.petal width (cm)" in bad.json()["detail"]["message"]
     assert "Field required" in bad.json()["detail"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [("14.1", "valid number"), (True, "valid number"), (None, "valid number")],
+    ids=["numeric-text", "boolean", "null"],
+)
+def test_number_columns_take_json_numbers_only(
+    api: RunningApi, predictor_token: str, value: object, fragment: str
+) -> None:
+    record = {**iris_records(1)[0], "sepal length (cm)": value}
+    bad = api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": [record]})
+    assert bad.status_code == 422, bad.text
+    message = bad.json()["detail"]["message"]
+    assert "records.0.sepal length (cm)" in message and fragment in message
+    whole = {**record, "sepal length (cm)": 5}  # a JSON integer is a number too
+    ok = api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": [whole]})
+    assert ok.status_code == 200, ok.text
+
+
+def test_values_beyond_the_dtype_are_refused_and_the_schema_says_so(
+    api: RunningApi, predictor_token: str
+) -> None:
+    record = {**iris_records(1)[0], "sepal length (cm)": 1e300}
+    bad = api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": [record]})
+    assert bad.status_code == 422, bad.text
+    assert "less than or equal to" in bad.json()["detail"]["message"]
+    column = api.get("/openapi.json").json()["components"]["schemas"]["TinyClassifierRecord"][
+        "properties"
+    ]["sepal length (cm)"]
+    assert column["maximum"] == pytest.approx(3.4028234663852886e38)
+    assert column["minimum"] == pytest.approx(-3.4028234663852886e38)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_non_json_content_type_is_415(
+    api: RunningApi, predictor_token: str, content_type: str | None
+) -> None:
+    body = json.dumps({"records": iris_records(1)}).encode()
+    headers = {"Authorization": f"Bearer {predictor_token}"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    response = httpx.post(
+        f"{api.url}/v1/models/{CLASSIFIER}/predict", content=body, headers=headers, timeout=30
+    )
+    assert response.status_code == 415, response.text
+    assert "Content-Type: application/json" in response.json()["detail"]
+    charset = {**headers, "Content-Type": "application/json; charset=utf-8"}
+    ok = httpx.post(
+        f"{api.url}/v1/models/{CLASSIFIER}/predict", content=body, headers=charset, timeout=30
+    )
+    assert ok.status_code == 200, ok.text
+
+
+def test_body_over_the_limit_is_413_from_content_length(
+    api: RunningApi, predictor_token: str
+) -> None:
+    limit = api.settings.max_request_bytes
+    body = b'{"records": [' + b" " * limit + b"]}"
+    headers = {"Authorization": f"Bearer {predictor_token}", "Content-Type": "application/json"}
+    response = httpx.post(
+        f"{api.url}/v1/models/{CLASSIFIER}/predict", content=body, headers=headers, timeout=30
+    )
+    assert response.status_code == 413
+    assert "MAX_REQUEST_BYTES" in response.json()["detail"]
+
+
+def test_streamed_body_over_the_limit_is_413_before_it_is_read_in_full(
+    api: RunningApi, predictor_token: str
+) -> None:
+    limit = api.settings.max_request_bytes
+    sent = 0
+
+    def chunks() -> Iterator[bytes]:
+        # Chunked: no Content-Length, so only the streaming count can stop it.
+        nonlocal sent
+        yield b'{"records": ['
+        for _ in range(100 * limit // 65536):
+            sent += 65536
+            yield b" " * 65536
+
+    headers = {"Authorization": f"Bearer {predictor_token}", "Content-Type": "application/json"}
+    try:
+        response = httpx.post(
+            f"{api.url}/v1/models/{CLASSIFIER}/predict", content=chunks(), headers=headers
+        )
+    except httpx.HTTPError:
+        # The server may close the connection before the client finishes sending.
+        assert sent < 100 * limit
+        return
+    assert response.status_code == 413
+    assert sent < 100 * limit, "the server answered only after the whole body"
 
 
 @pytest.mark.parametrize(
@@ -149,6 +240,11 @@ def test_openapi_documents_each_models_request_schema(api: RunningApi) -> None:
         if p["name"] == "name"
     )
     assert name["schema"]["enum"] == [CLASSIFIER, REGRESSOR]
+    # Every status the routes can answer is documented (schemathesis checks responses against it).
+    predict = document["paths"]["/v1/models/{name}/predict"]["post"]["responses"]
+    assert {"200", "401", "403", "404", "413", "415", "422", "503"} <= set(predict)
+    for path, method in [("/v1/models", "get"), ("/v1/models/{name}/reload", "post")]:
+        assert {"401", "403", "503"} <= set(document["paths"][path][method]["responses"]), path
     # /docs sends the token to predict too.
     scheme = next(iter(document["components"]["securitySchemes"]))
     assert document["paths"]["/v1/models/{name}/predict"]["post"]["security"] == [{scheme: []}]

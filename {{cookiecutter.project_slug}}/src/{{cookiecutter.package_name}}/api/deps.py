@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.api.services import Services
 from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailableError, InvalidTokenError, Role, User
+
+logger = logging.getLogger(__name__)
 
 # The user every request acts as when AUTH_ENABLED=false (allowed in dev only).
 DEV_USER = User(sub="dev-auth-disabled", roles=frozenset(Role))
@@ -61,7 +64,17 @@ async def authenticate(
     except InvalidTokenError as error:
         raise unauthorized(f"invalid token: {error}") from None
     except IdentityProviderUnavailableError as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
+        # The cause (with the provider's address) goes to the log; the client learns what to do.
+        logger.warning("cannot check a token: %s", error)
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="the identity provider is unreachable, so the token cannot be checked; "
+            "retry in a few seconds",
+            headers={
+                "WWW-Authenticate": 'Bearer error_description="identity provider unreachable"',
+                "Retry-After": "5",
+            },
+        ) from None
 
 
 async def authorize(

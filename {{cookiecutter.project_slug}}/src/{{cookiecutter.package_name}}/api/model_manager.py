@@ -66,6 +66,7 @@ class ModelManager:
         self._metrics = metrics
         self._served: dict[str, ServedModel] = {}
         self._errors: dict[str, str] = {}
+        self._champion_missing: set[str] = set()
         self.registry_error: str | None = None
         self.registry_checked_at: datetime | None = None
         self._lock = asyncio.Lock()
@@ -79,9 +80,16 @@ class ModelManager:
             raise UnknownModelError(
                 f"no model named {name!r}; served models: {', '.join(self.names)}"
             )
+        # Answers name no registry address: the cause is in GET /v1/models and the API log.
         raise ModelNotLoadedError(
-            f"model {name!r} is not loaded yet: {self._errors.get(name, 'loading')}; retrying"
+            f"model {name!r} is not loaded yet ({self._public_reason(name)}); retrying, "
+            "try again in a few seconds"
         )
+
+    def _public_reason(self, name: str) -> str:
+        if name in self._champion_missing:
+            return "it has no `champion` version"
+        return "the registry is unreachable" if name in self._errors else "still loading"
 
     def statuses(self) -> list[ModelStatus]:
         return [
@@ -116,7 +124,10 @@ class ModelManager:
         await self._refresh_one(name, force=True)
         served = self._served.get(name)
         if served is None or name in self._errors:
-            raise ModelNotLoadedError(f"reloading {name!r} failed: {self._errors.get(name)}")
+            raise ModelNotLoadedError(
+                f"reloading {name!r} failed ({self._public_reason(name)}); check the registry "
+                "and that the model has a `champion` version, then reload again"
+            )
         return (previous.loaded.version if previous else None), served
 
     async def _run(self) -> None:
@@ -149,6 +160,7 @@ class ModelManager:
                 current = self._served.get(name)
                 if current is not None and current.loaded.version == ref.version and not force:
                     self._errors.pop(name, None)
+                    self._champion_missing.discard(name)
                     return
                 loaded = await asyncio.to_thread(self._source.load, ref)
                 served = await asyncio.to_thread(
@@ -156,14 +168,17 @@ class ModelManager:
                 )
             except ChampionMissingError as error:
                 self._errors[name] = str(error)
+                self._champion_missing.add(name)
                 return
             except RegistryUnavailableError as error:
+                self._champion_missing.discard(name)
                 self._registry_seen(str(error))
                 self._errors[name] = f"registry unreachable: {error}"
                 return
             previous = self._served.get(name)
             self._served[name] = served
             self._errors.pop(name, None)
+            self._champion_missing.discard(name)
             # Long-lived objects (imports, models) leave the collector's generations, so the
             # collections request garbage triggers stop re-scanning them; refcounting still frees.
             gc.freeze()

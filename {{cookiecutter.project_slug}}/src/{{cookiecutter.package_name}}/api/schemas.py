@@ -21,6 +21,17 @@ PYTHON_TYPES: dict[str, Any] = {
     "binary": bytes,
 }
 
+# The range each numeric MLflow type holds: the schema states it, so a value the model's dtype
+# cannot hold is refused as invalid input (and clients see the bound), not after the model call.
+# Doubles too stay within float32: scikit-learn's trees compute in float32 and refuse more.
+FLOAT32_MAX = 3.4028234663852886e38
+NUMERIC_BOUNDS: dict[str, tuple[float, float]] = {
+    "integer": (-(2**31), 2**31 - 1),
+    "long": (-(2**63), 2**63 - 1),
+    "float": (-FLOAT32_MAX, FLOAT32_MAX),
+    "double": (-FLOAT32_MAX, FLOAT32_MAX),
+}
+
 
 class PredictResponse(BaseModel):
     request_id: str = Field(description="Identifies this request in logs and the prediction log.")
@@ -75,17 +86,18 @@ def request_model(
         # the JSON key the column name.
         # Infinity and NaN are not measurements; a model would fail on them with a 500.
         finite = False if python_type is float else None
+        low, high = NUMERIC_BOUNDS.get(column.type, (None, None))
+        constraints: dict[str, Any] = {"alias": column.name, "allow_inf_nan": finite}
+        constraints |= {"ge": low, "le": high}
         if column.required:
-            fields[f"c{index}"] = (python_type, Field(alias=column.name, allow_inf_nan=finite))
+            fields[f"c{index}"] = (python_type, Field(**constraints))
         else:
-            fields[f"c{index}"] = (
-                python_type | None,
-                Field(None, alias=column.name, allow_inf_nan=finite),
-            )
+            fields[f"c{index}"] = (python_type | None, Field(None, **constraints))
     title = schema_title(model_name)
     record = create_model(
         f"{title}Record",
-        __config__=ConfigDict(extra="forbid", title=f"{title}Record"),
+        # Strict: a number column takes JSON numbers only (no "14.1", no true); booleans likewise.
+        __config__=ConfigDict(extra="forbid", strict=True, title=f"{title}Record"),
         **fields,
     )
     records_type = Annotated[

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.api.deps import (
 )
 from {{ cookiecutter.package_name }}.api.model_manager import ModelNotLoadedError, UnknownModelError
 from {{ cookiecutter.package_name }}.api.predictions import predict_json
+from {{ cookiecutter.package_name }}.api.request_body import read_json_body
 from {{ cookiecutter.package_name }}.api.schemas import ModelSummary, PredictResponse, ReloadResponse
 from {{ cookiecutter.package_name }}.api.services import Services
 from {{ cookiecutter.package_name }}.api.serving import InvalidRecordsError, ServedModel
@@ -30,9 +31,17 @@ router = APIRouter(prefix="/v1/models", tags=["models"])
 
 ModelName = Annotated[str, Path(min_length=1, max_length=200, description="Registered model name.")]
 PREDICT_PATH = "/v1/models/{name}/predict"
+# What every authorized route can answer before it runs, so clients and fuzzers expect it.
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid bearer token; sign in again (WWW-Authenticate says why)."},
+    403: {"description": "The token lacks the role this route needs."},
+    503: {"description": "The identity provider (or the model) is unreachable; retry later."},
+}
 
 
-@router.get("", summary="Served models: version, alias, metrics, input columns")
+@router.get(
+    "", summary="Served models: version, alias, metrics, input columns", responses=AUTH_RESPONSES
+)
 async def list_models(_user: ViewerUser, services: ServicesDep) -> list[ModelSummary]:
     return [
         summary(status.name, status.served, status.error) for status in services.models.statuses()
@@ -44,9 +53,12 @@ async def list_models(_user: ViewerUser, services: ServicesDep) -> list[ModelSum
     summary="Predict a batch of records with the model's champion version",
     response_model=PredictResponse,
     responses={
+        **AUTH_RESPONSES,
         404: {"description": "No such model."},
+        413: {"description": "The body is larger than MAX_REQUEST_BYTES; split the records."},
+        415: {"description": "The body is not sent as application/json."},
         422: {"description": "The records do not match the model's signature."},
-        503: {"description": "The model is not loaded yet."},
+        503: {"description": "The model is not loaded yet, or the identity provider is down."},
     },
     # Declared by hand, as the handler takes the bare request (see below); the `name` parameter
     # and the body schema come from the served models (api/openapi.py).
@@ -65,7 +77,7 @@ async def predict(request: Request) -> Response:
     try:
         body = await predict_json(
             served=served,
-            body=await request.body(),
+            body=await read_json_body(request, max_bytes=services.settings.max_request_bytes),
             request_id=request_id,
             caller_sub=user.sub,
             max_batch_size=services.settings.max_batch_size,
@@ -84,8 +96,9 @@ async def predict(request: Request) -> Response:
     "/{name}/reload",
     summary="Load the model's champion from the registry again (role admin)",
     responses={
+        **AUTH_RESPONSES,
         404: {"description": "No such model."},
-        503: {"description": "Registry unreachable."},
+        503: {"description": "The registry (or the identity provider) is unreachable."},
     },
 )
 async def reload(
