@@ -16,7 +16,8 @@ def test_a_generated_secret_passes() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["change-me", "CHANGE-ME", "Change-Me", "changeme", "CHANGE_ME", "change me", "ci-only-x"]
+    "value",
+    ["change-me", "CHANGE-ME", "Change-Me", "changeme", "CHANGE_ME", "change me", "ci-only-x"],
 )
 def test_placeholders_are_refused_in_any_case_or_spelling(value: str) -> None:
     assert secret_problem(value + "x" * MIN_SECRET_LENGTH) == "is still a placeholder"

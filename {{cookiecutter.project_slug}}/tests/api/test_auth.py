@@ -26,8 +26,8 @@ from tests.api_services import (
     iris_records,
     running_api,
 )
-from tests.fixtures.services import free_port
 from tests.auth.test_verifier import hs256_with_public_key, unsigned
+from tests.fixtures.services import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -77,7 +77,8 @@ def test_number_columns_take_json_numbers_only(
     bad = api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": [record]})
     assert bad.status_code == 422, bad.text
     message = bad.json()["detail"]["message"]
-    assert "records.0.sepal length (cm)" in message and fragment in message
+    assert "records.0.sepal length (cm)" in message
+    assert fragment in message
     whole = {**record, "sepal length (cm)": 5}  # a JSON integer is a number too
     ok = api.post(f"/v1/models/{CLASSIFIER}/predict", predictor_token, json={"records": [whole]})
     assert ok.status_code == 200, ok.text
