@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -121,10 +122,17 @@ def settings_contract(project: Path, package: str) -> SettingsContract:
     module = importlib.util.module_from_spec(spec)
     # Registered while it loads: pydantic resolves the postponed annotations through sys.modules.
     sys.modules[spec.name] = module
+    # config.py imports its standard-library sibling secret_rule.py from the baked package.
+    rule = importlib.util.spec_from_file_location(f"{package}.secret_rule", path.with_name("secret_rule.py"))
+    assert rule
+    assert rule.loader
+    sys.modules[rule.name] = importlib.util.module_from_spec(rule)
     try:
+        rule.loader.exec_module(sys.modules[rule.name])
         spec.loader.exec_module(module)
     finally:
         del sys.modules[spec.name]
+        del sys.modules[rule.name]
     settings = module.Settings
     prefix = str(settings.model_config.get("env_prefix", ""))
     fields: dict[str, Any] = {}
@@ -197,8 +205,9 @@ def test_compose_includes_exactly_the_files_of_the_chosen_options(
 def test_compose_services_wait_for_healthy_dependencies(project: Path, combo: dict[str, str]) -> None:
     services = compose_model(project)
     expected = {"postgres", "mlflow", "db-migrate", "api", "pipeline"}
-    expected |= {"minio", "minio-buckets"} if combo["object_storage"] == "minio" else set()
-    expected |= {"keycloak", "keycloak-dev-users"} if combo["auth_provider"] == "keycloak" else set()
+    expected |= {"minio", "minio-buckets", "minio-secret-check"} if combo["object_storage"] == "minio" else set()
+    keycloak = {"keycloak", "keycloak-dev-users", "keycloak-secret-check"}
+    expected |= keycloak if combo["auth_provider"] == "keycloak" else set()
     expected |= {"dashboard"} if combo["dashboard"] == "streamlit" else set()
     assert set(services) == expected
     for name, service in services.items():
@@ -224,6 +233,35 @@ def test_compose_ports_follow_the_design(project: Path) -> None:
     for name, ports in published.items():
         if ports:
             assert ports == PUBLISHED_PORTS[name], f"{name} publishes {ports}"
+
+
+def test_compose_publishes_on_loopback_unless_one_variable_opts_in(project: Path) -> None:
+    services = compose_model(project)
+    override = load_yaml(project / "compose.override.yaml")["services"]
+    for source in (services, override):
+        for name, service in source.items():
+            for mapping in service.get("ports", []):
+                address = str(mapping).rsplit(":", 2)[0]
+                assert address in ("127.0.0.1", "${PUBLISH_ADDRESS:-127.0.0.1}"), f"{name}: {mapping}"
+
+
+def test_compose_images_are_tagged_with_the_project_version(project: Path) -> None:
+    version = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    images = {service["image"] for service in compose_model(project).values() if "build" in service}
+    assert images == {f"${{APP_IMAGE:-{project.name}:{version}}}"}
+
+
+def test_compose_starts_keycloak_and_minio_only_after_the_secret_check(
+    project: Path, combo: dict[str, str]
+) -> None:
+    services = compose_model(project)
+    guarded = {"minio"} if combo["object_storage"] == "minio" else set()
+    guarded |= {"keycloak"} if combo["auth_provider"] == "keycloak" else set()
+    for name in guarded:
+        check = services[f"{name}-secret-check"]
+        assert services[name]["depends_on"][f"{name}-secret-check"]["condition"] == "service_completed_successfully"
+        assert check["entrypoint"][:3] == ["python", "-m", f"{combo.get('package_name', project.name.replace('-', '_'))}.secret_rule"]
+        assert set(check["command"]) == set(check["environment"]), "checks exactly what it is given"
 
 
 def test_compose_secrets_are_required_and_every_variable_is_in_env_example(project: Path) -> None:

@@ -10,11 +10,10 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from {{ cookiecutter.package_name }}.secret_rule import secret_problem
 
@@ -157,11 +156,8 @@ def _secret_problem(name: str, value: str) -> str | None:
     # A database URL is not a secret itself: only the password inside it follows the rule.
     if name != "database_url":
         return secret_problem(value)
-    try:
-        password = make_url(value).password
-    except ArgumentError:
-        return "is not a SQLAlchemy URL"
-    problem = None if password is None else secret_problem(password)
+    password = urlsplit(value).password
+    problem = None if password is None else secret_problem(unquote(password))
     return None if problem is None else f"has a password that {problem}"
 
 
