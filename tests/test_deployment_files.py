@@ -205,7 +205,9 @@ def test_compose_includes_exactly_the_files_of_the_chosen_options(
 def test_compose_services_wait_for_healthy_dependencies(project: Path, combo: dict[str, str]) -> None:
     services = compose_model(project)
     expected = {"postgres", "mlflow", "db-migrate", "api", "pipeline"}
-    expected |= {"minio", "minio-buckets", "minio-secret-check"} if combo["object_storage"] == "minio" else set()
+    expected |= (
+        {"minio", "minio-buckets", "minio-secret-check"} if combo["object_storage"] == "minio" else set()
+    )
     keycloak = {"keycloak", "keycloak-dev-users", "keycloak-secret-check"}
     expected |= keycloak if combo["auth_provider"] == "keycloak" else set()
     expected |= {"dashboard"} if combo["dashboard"] == "streamlit" else set()
@@ -259,8 +261,15 @@ def test_compose_starts_keycloak_and_minio_only_after_the_secret_check(
     guarded |= {"keycloak"} if combo["auth_provider"] == "keycloak" else set()
     for name in guarded:
         check = services[f"{name}-secret-check"]
-        assert services[name]["depends_on"][f"{name}-secret-check"]["condition"] == "service_completed_successfully"
-        assert check["entrypoint"][:3] == ["python", "-m", f"{combo.get('package_name', project.name.replace('-', '_'))}.secret_rule"]
+        assert (
+            services[name]["depends_on"][f"{name}-secret-check"]["condition"]
+            == "service_completed_successfully"
+        )
+        assert check["entrypoint"][:3] == [
+            "python",
+            "-m",
+            f"{combo.get('package_name', project.name.replace('-', '_'))}.secret_rule",
+        ]
         assert set(check["command"]) == set(check["environment"]), "checks exactly what it is given"
 
 
