@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -56,11 +57,11 @@ def _download(version: str) -> Path:
         return archive
     archive.parent.mkdir(parents=True, exist_ok=True)
     url = f"{MAVEN}/{version}/{archive.name}"
-    with urllib.request.urlopen(f"{url}.sha1", timeout=30) as response:  # noqa: S310 -- fixed https URL
+    with urllib.request.urlopen(f"{url}.sha1", timeout=30) as response:
         expected = response.read().decode().split()[0]
     partial = archive.with_suffix(".partial")
-    digest = hashlib.sha1()  # noqa: S324 -- Maven Central publishes SHA-1 checksums
-    with urllib.request.urlopen(url, timeout=300) as response, partial.open("wb") as out:  # noqa: S310
+    digest = hashlib.sha1()
+    with urllib.request.urlopen(url, timeout=300) as response, partial.open("wb") as out:
         while chunk := response.read(1 << 20):
             digest.update(chunk)
             out.write(chunk)
@@ -123,11 +124,14 @@ class Keycloak:
     def realm_url(self, realm: str) -> str:
         return f"{self.url}/realms/{realm}"
 
-    def token(self, realm: str, form: Mapping[str, str]) -> dict[str, object]:
+    def token(self, realm: str, form: Mapping[str, str]) -> dict[str, Any]:
         """A token endpoint's JSON answer for `form` (raises HttpError with the body on refusal)."""
-        return http_json("POST", f"{self.realm_url(realm)}/protocol/openid-connect/token", form=form)
+        answer: dict[str, Any] = http_json(
+            "POST", f"{self.realm_url(realm)}/protocol/openid-connect/token", form=form
+        )
+        return answer
 
-    def admin(self, method: str, path: str, body: object = None) -> object:
+    def admin(self, method: str, path: str, body: object = None) -> Any:
         """One call of the admin REST API (`path` below /admin/realms), as the bootstrap admin."""
         token = self.token(
             "master",
@@ -155,7 +159,7 @@ def http_json(
     form: Mapping[str, str] | None = None,
     body: object = None,
     bearer: str | None = None,
-) -> object:
+) -> Any:
     """Standard-library HTTP with JSON answers: the template's test venv carries no HTTP client."""
     headers = {"Accept": "application/json"}
     data = None
@@ -167,9 +171,9 @@ def http_json(
         headers["Content-Type"] = "application/json"
     if bearer:
         headers["Authorization"] = f"Bearer {bearer}"
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 -- 127.0.0.1 only
+        with urllib.request.urlopen(request, timeout=30) as response:
             text = response.read().decode()
     except urllib.error.HTTPError as error:
         raise HttpError(error.code, error.read().decode(errors="replace")) from None
@@ -230,14 +234,14 @@ def running(
 
 
 def _wait_ready(health_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"Keycloak exited with {process.returncode}:\n{log.read_text()[-6000:]}")
         try:
-            with urllib.request.urlopen(health_url, timeout=2):  # noqa: S310 -- 127.0.0.1 only
+            with urllib.request.urlopen(health_url, timeout=2):
                 return
         except OSError:
             pass
         time.sleep(0.5)
-    raise RuntimeError(f"Keycloak not ready after 300 s:\n{log.read_text()[-6000:]}")
+    raise RuntimeError(f"Keycloak not ready after 600 s:\n{log.read_text()[-6000:]}")

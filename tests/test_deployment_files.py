@@ -317,13 +317,21 @@ def test_keycloak_realm_has_roles_clients_and_no_fixed_secrets(project: Path, co
     assert dashboard["redirectUris"] == [f"{public_url}/*"], "redirects follow DASHBOARD_URL at import"
     assert dashboard["webOrigins"] == [public_url]
     assert dashboard["attributes"]["post.logout.redirect.uris"] == f"{public_url}/*"
-    roles_mapper = [m for m in dashboard["protocolMappers"] if m["protocolMapper"] == "oidc-usermodel-realm-role-mapper"]
-    assert roles_mapper[0]["config"]["id.token.claim"] == roles_mapper[0]["config"]["userinfo.token.claim"] == "true"
+    roles_mapper = [
+        m for m in dashboard["protocolMappers"] if m["protocolMapper"] == "oidc-usermodel-realm-role-mapper"
+    ]
+    assert (
+        roles_mapper[0]["config"]["id.token.claim"]
+        == roles_mapper[0]["config"]["userinfo.token.claim"]
+        == "true"
+    )
     machine = clients[f"{slug}-machine"]
-    assert machine["serviceAccountsEnabled"] is True and machine["standardFlowEnabled"] is False
+    assert machine["serviceAccountsEnabled"] is True
+    assert machine["standardFlowEnabled"] is False
     assert machine["secret"] == "${OIDC_MACHINE_CLIENT_SECRET}"
     cli = clients[f"{slug}-cli"]
-    assert cli["publicClient"] is True and cli["standardFlowEnabled"] is False
+    assert cli["publicClient"] is True
+    assert cli["standardFlowEnabled"] is False
     assert cli["attributes"]["oauth2.device.authorization.grant.enabled"] == "true"
     # realm.json ships no people and no passwords (dev users come from create-dev-users.sh).
     assert realm["users"] == [

@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,9 +42,9 @@ def env_file(project: Path) -> dict[str, str]:
     return values
 
 
-def claims(token: str) -> dict[str, object]:
+def claims(token: str) -> dict[str, Any]:
     payload = token.split(".")[1]
-    decoded: dict[str, object] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     return decoded
 
 
@@ -68,18 +69,18 @@ class Stack:
             check=False,
         )
 
-    def python(self, code: str) -> subprocess.CompletedProcess[str]:
+    def python(self, code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(self.project / ".venv" / "bin" / "python"), "-c", code],
             cwd=self.project,
-            env=self.env,
+            env=self.env | (env or {}),
             capture_output=True,
             text=True,
             timeout=300,
             check=False,
         )
 
-    def predict(self, token: str, records: list[dict[str, object]]) -> tuple[int, dict[str, object]]:
+    def predict(self, token: str, records: list[dict[str, object]]) -> tuple[int, dict[str, Any]]:
         request = urllib.request.Request(
             f"{self.api_url}/v1/models/{MODEL}/predict",
             data=json.dumps({"records": records}).encode(),
@@ -87,7 +88,7 @@ class Stack:
             method="POST",
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 -- 127.0.0.1
+            with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"{}")
@@ -170,7 +171,7 @@ def _wait_for_api(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the API exited:\n{_tail(log)}"
         try:
-            with urllib.request.urlopen(f"{url}/health/ready", timeout=2):  # noqa: S310 -- 127.0.0.1
+            with urllib.request.urlopen(f"{url}/health/ready", timeout=2):
                 return
         except OSError:
             time.sleep(0.5)
@@ -192,7 +193,10 @@ def records(stack: Stack) -> list[dict[str, object]]:
 def machine_token(stack: Stack) -> str:
     """`auth token --machine`: client credentials of the realm's machine client."""
     result = stack.cli(
-        "auth", "token", "--machine", env={"OIDC_MACHINE_CLIENT_SECRET": stack.secrets["OIDC_MACHINE_CLIENT_SECRET"]}
+        "auth",
+        "token",
+        "--machine",
+        env={"OIDC_MACHINE_CLIENT_SECRET": stack.secrets["OIDC_MACHINE_CLIENT_SECRET"]},
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
@@ -203,10 +207,10 @@ def test_machine_token_carries_the_api_audience_and_its_roles_and_predicts(
 ) -> None:
     token_claims = claims(machine_token)
     assert f"{stack.realm}-api" in token_claims["aud"]
-    assert {"predictor", "admin"} <= set(token_claims["realm_access"]["roles"])  # type: ignore[index]
+    assert {"predictor", "admin"} <= set(token_claims["realm_access"]["roles"])
     status, body = stack.predict(machine_token, records)
     assert status == 200, body
-    assert len(body["predictions"]) == len(records)  # type: ignore[arg-type]
+    assert len(body["predictions"]) == len(records)
 
 
 def test_client_credentials_token_predicts_and_reloads_through_the_python_client(
@@ -214,15 +218,19 @@ def test_client_credentials_token_predicts_and_reloads_through_the_python_client
 ) -> None:
     package = stack.project.name.replace("-", "_")
     result = stack.python(
+        "import os\n"
         f"from {package}.client import ClientCredentialsToken, PredictionClient\n"
         f"token = ClientCredentialsToken.for_issuer({stack.keycloak.realm_url(stack.realm)!r}, "
-        f"client_id={stack.realm + '-machine'!r}, client_secret={stack.secrets['OIDC_MACHINE_CLIENT_SECRET']!r})\n"
+        f"client_id={stack.realm + '-machine'!r}, client_secret=os.environ['MACHINE_SECRET'])\n"
         f"with PredictionClient({stack.api_url!r}, token=token) as api:\n"
         f"    print(len(api.predict({MODEL!r}, {records!r}).predictions))\n"
-        f"    print(api.reload({MODEL!r}))\n"
+        f"    print(api.reload({MODEL!r})['version'])\n",
+        env={"MACHINE_SECRET": stack.secrets["OIDC_MACHINE_CLIENT_SECRET"]},
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.splitlines()[0] == str(len(records))
+    predicted, reloaded = result.stdout.split()
+    assert predicted == str(len(records))
+    assert reloaded == "1", "the admin reload serves the champion, version 1"
 
 
 def test_predict_file_uses_the_machine_client_when_its_secret_is_set(
@@ -234,13 +242,21 @@ def test_predict_file_uses_the_machine_client_when_its_secret_is_set(
         writer.writeheader()
         writer.writerows(records)
     result = stack.cli(
-        "predict-file", str(source), str(target), "--model", MODEL,
+        "predict-file",
+        str(source),
+        str(target),
+        "--model",
+        MODEL,
         env={"OIDC_MACHINE_CLIENT_SECRET": stack.secrets["OIDC_MACHINE_CLIENT_SECRET"]},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(target.read_text().splitlines()) == len(records) + 1
     refused = stack.cli(
-        "predict-file", str(source), str(tmp_path / "never.csv"), "--model", MODEL,
+        "predict-file",
+        str(source),
+        str(tmp_path / "never.csv"),
+        "--model",
+        MODEL,
         env={"OIDC_MACHINE_CLIENT_SECRET": "wrong"},
     )
     assert refused.returncode == 1
@@ -274,7 +290,7 @@ def dev_users(stack: Stack) -> None:
 def user_tokens(stack: Stack, username: str) -> dict[str, object]:
     """A person's tokens from the dashboard client; its password grant is switched on for the test only."""
     clients = stack.keycloak.admin("GET", f"/{stack.realm}/clients?clientId={stack.realm}-dashboard")
-    client = clients[0]  # type: ignore[index]
+    client = clients[0]
     if not client["directAccessGrantsEnabled"]:
         stack.keycloak.admin(
             "PUT", f"/{stack.realm}/clients/{client['id']}", body=client | {"directAccessGrantsEnabled": True}
@@ -298,7 +314,7 @@ def test_viewer_is_refused_predict_and_roles_reach_the_id_token(
     viewer = user_tokens(stack, "dev-viewer")
     status, body = stack.predict(str(viewer["access_token"]), records)
     assert status == 403, body
-    assert "viewer" in claims(str(viewer["id_token"]))["realm_access"]["roles"]  # type: ignore[index]
+    assert "viewer" in claims(str(viewer["id_token"]))["realm_access"]["roles"]
     predictor = user_tokens(stack, "dev-predictor")
     status, body = stack.predict(str(predictor["access_token"]), records)
     assert status == 200, body
@@ -306,7 +322,7 @@ def test_viewer_is_refused_predict_and_roles_reach_the_id_token(
 
 def test_dashboard_redirect_uris_follow_its_public_url(stack: Stack) -> None:
     clients = stack.keycloak.admin("GET", f"/{stack.realm}/clients?clientId={stack.realm}-dashboard")
-    client = clients[0]  # type: ignore[index]
+    client = clients[0]
     url = stack.env["DASHBOARD_URL"]
     assert client["redirectUris"] == [f"{url}/*"]
     assert client["webOrigins"] == [url]
@@ -319,8 +335,8 @@ def test_device_authorization_is_offered_to_the_command_line_client(stack: Stack
         f"{stack.keycloak.realm_url(stack.realm)}/protocol/openid-connect/auth/device",
         form={"client_id": f"{stack.realm}-cli", "scope": "openid"},
     )
-    assert answer["user_code"]  # type: ignore[index]
-    assert answer["verification_uri"].startswith(stack.keycloak.url)  # type: ignore[index]
+    assert answer["user_code"]
+    assert answer["verification_uri"].startswith(stack.keycloak.url)
     with pytest.raises(HttpError) as refused:
         http_json(
             "POST",
@@ -342,7 +358,7 @@ def test_issuer_differing_only_by_host_name_is_named_in_the_401(
             "client_id": f"{stack.realm}-machine",
             "client_secret": stack.secrets["OIDC_MACHINE_CLIENT_SECRET"],
         },
-    )["access_token"]  # type: ignore[index]
+    )["access_token"]
     assert claims(str(token))["iss"] == localhost_realm
     status, body = stack.predict(str(token), records)
     assert status == 401
