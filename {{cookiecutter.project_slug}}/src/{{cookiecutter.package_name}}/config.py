@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     )
     oidc_machine_client_id: str = Field(
         "{{ cookiecutter.project_slug }}-machine",
-        description="Service-account client of `auth token --machine` and integrations (client credentials).",
+        description="Service-account client (client credentials) of `auth token --machine`.",
     )
     oidc_machine_client_secret: SecretStr | None = Field(
         None, description="Secret of the machine client; only its callers need it."

@@ -116,7 +116,10 @@ def test_device_grant_waits_while_pending_and_slows_down_when_told(
     clock = FakeClock()
     token_url, device = start_device_authorization(provider.url, client_id="cli")
     assert device.user_code == "ABCD-EFGH"
-    assert poll_device_token(token_url, device, client_id="cli", sleep=clock.sleep, clock=clock) == "the-token"
+    assert (
+        poll_device_token(token_url, device, client_id="cli", sleep=clock.sleep, clock=clock)
+        == "the-token"
+    )
     assert clock.sleeps == [5, 5, 10], "slow_down adds 5 s to the interval (RFC 8628 3.5)"
     assert provider.token_forms[0] == {
         "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
@@ -140,14 +143,22 @@ def test_device_grant_stops_with_a_readable_reason(
     provider.token_answers = [(400, answer)]
     clock = FakeClock()
     with pytest.raises(TokenRequestError, match=message):
-        poll_device_token(f"{provider.url}/token", code(), client_id="cli", sleep=clock.sleep, clock=clock)
+        poll_device_token(
+            f"{provider.url}/token", code(), client_id="cli", sleep=clock.sleep, clock=clock
+        )
 
 
 def test_device_grant_gives_up_when_the_code_expires(provider: ScriptedProvider) -> None:
     provider.token_answers = [(400, {"error": "authorization_pending"})] * 3
     clock = FakeClock()
     with pytest.raises(TokenRequestError, match="code expired"):
-        poll_device_token(f"{provider.url}/token", code(expires_in=12), client_id="cli", sleep=clock.sleep, clock=clock)
+        poll_device_token(
+            f"{provider.url}/token",
+            code(expires_in=12),
+            client_id="cli",
+            sleep=clock.sleep,
+            clock=clock,
+        )
     assert len(provider.token_forms) == 3
 
 
@@ -161,15 +172,21 @@ def test_client_credentials_are_discovered_and_reused_until_near_expiry(
     provider: ScriptedProvider,
 ) -> None:
     provider.token_answers = [(200, {"access_token": "machine-token", "expires_in": 300})]
-    token = ClientCredentialsToken.for_issuer(provider.url, client_id="machine", client_secret="s3cret")
+    token = ClientCredentialsToken.for_issuer(
+        provider.url, client_id="machine", client_secret="s3cret"
+    )
     assert token() == token() == "machine-token"
     assert len(provider.token_forms) == 1
     assert provider.token_forms[0]["grant_type"] == "client_credentials"
 
 
 def test_a_refused_client_says_why_without_the_secret(provider: ScriptedProvider) -> None:
-    provider.token_answers = [(401, {"error": "unauthorized_client", "error_description": "Invalid client credentials"})]
-    token = ClientCredentialsToken.for_issuer(provider.url, client_id="machine", client_secret="s3cret")
+    provider.token_answers = [
+        (401, {"error": "unauthorized_client", "error_description": "Invalid client credentials"})
+    ]
+    token = ClientCredentialsToken.for_issuer(
+        provider.url, client_id="machine", client_secret="s3cret"
+    )
     with pytest.raises(TokenRequestError, match="unauthorized_client") as refused:
         token()
     assert "s3cret" not in str(refused.value)
@@ -186,7 +203,9 @@ def test_auth_token_machine_prints_only_the_token(
     assert result.stdout == "machine-token\n"
 
 
-def test_auth_token_machine_without_a_secret_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auth_token_machine_without_a_secret_says_what_to_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("OIDC_MACHINE_CLIENT_SECRET", raising=False)
     monkeypatch.chdir("/")  # no .env here
     result = CliRunner().invoke(app, ["auth", "token", "--machine"])

@@ -58,7 +58,11 @@ def token(
             console.print(
                 f"Open [cyan]{code.verification_uri}[/cyan] and enter the code "
                 f"[bold]{code.user_code}[/bold]"
-                + (f"\n(or open {code.verification_uri_complete})" if code.verification_uri_complete else "")
+                + (
+                    f"\n(or open {code.verification_uri_complete})"
+                    if code.verification_uri_complete
+                    else ""
+                )
                 + f"\nWaiting for the sign-in ({int(code.expires_in)} s)..."
             )
             value = poll_device_token(token_url, code, client_id=settings.oidc_cli_client_id)
@@ -73,6 +77,7 @@ def machine_token_provider(
 ) -> ClientCredentialsToken:
     """Renewing client-credentials tokens of the machine client, or a readable exit when unset."""
     from {{ cookiecutter.package_name }}.client import ClientCredentialsToken
+
     if settings.oidc_machine_client_secret is None:
         console.print(
             "[red]Error:[/red] OIDC_MACHINE_CLIENT_SECRET is not set; put the machine client's "

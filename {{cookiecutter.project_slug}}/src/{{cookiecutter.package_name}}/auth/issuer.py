@@ -1,4 +1,4 @@
-"""Why a token's issuer is not ours, in words that point at the fix (host names differ, most often)."""
+"""Why a token's issuer is not ours, in words that point at the fix (most often: the host name)."""
 
 from __future__ import annotations
 

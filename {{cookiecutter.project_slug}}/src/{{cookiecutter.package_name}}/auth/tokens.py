@@ -23,7 +23,7 @@ class TokenRequestError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class DeviceCode:
-    """What the person must do: open `verification_uri` and type `user_code` (or open `complete`)."""
+    """What the person must do: open `verification_uri` and type `user_code` there."""
 
     device_code: str
     user_code: str
@@ -130,6 +130,7 @@ def describe(response: httpx.Response) -> str:
     """The provider's error and its description (never the request, which holds secrets)."""
     try:
         body = response.json()
-        return f"HTTP {response.status_code} {body.get('error')}: {body.get('error_description', '')}".strip()
+        reason = f"{body.get('error')}: {body.get('error_description', '')}".strip()
+        return f"HTTP {response.status_code} {reason}"
     except (ValueError, AttributeError):
         return f"HTTP {response.status_code}"
