@@ -160,14 +160,18 @@ def stack(
             yield stack
         finally:
             api.terminate()
-            api.wait(timeout=30)
+            try:
+                api.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                api.kill()
+                api.wait()
             if request.session.testsfailed:
                 print(f"--- API log ({api_log}):\n{_tail(api_log)}")
                 print(f"--- Keycloak log ({server.log}):\n{_tail(server.log)}")
 
 
 def _wait_for_api(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the API exited:\n{_tail(log)}"
         try:
@@ -175,7 +179,7 @@ def _wait_for_api(url: str, process: subprocess.Popen[bytes], log: Path) -> None
                 return
         except OSError:
             time.sleep(0.5)
-    raise AssertionError(f"the API was not ready in 120 s:\n{_tail(log)}")
+    raise AssertionError(f"the API was not ready in 300 s:\n{_tail(log)}")
 
 
 @pytest.fixture(scope="module")
