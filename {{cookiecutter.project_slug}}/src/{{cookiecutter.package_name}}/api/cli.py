@@ -62,7 +62,6 @@ def predict_file(
     """Predict every row of INPUT_CSV through the API and write OUTPUT_CSV (all or nothing)."""
     from {{ cookiecutter.package_name }}.auth.cli import machine_token_provider
     from {{ cookiecutter.package_name }}.auth.tokens import TokenRequestError
-    from {{ cookiecutter.package_name }}.cli import load_settings
     from {{ cookiecutter.package_name }}.client import (
         ApiError,
         PredictionClient,
