@@ -45,6 +45,7 @@ REQUIRED_SECRETS = (
     "OBJECT_STORAGE_SECRET_KEY",
     "IDENTITY_ADMIN_PASSWORD",
     "OIDC_CLIENT_SECRET",
+    "OIDC_MACHINE_CLIENT_SECRET",
     "SESSION_SECRET",
 )
 # A `${NAME...}` reference in Compose; `$${...}` is an escaped literal for the container's shell.
@@ -349,16 +350,50 @@ def test_keycloak_realm_has_roles_clients_and_no_fixed_secrets(project: Path, co
     assert set(roles) == {"viewer", "predictor", "admin"}
     assert set(roles["admin"]["composites"]["realm"]) == {"predictor", "viewer"}
     clients = {client["clientId"]: client for client in realm["clients"]}
-    assert set(clients) == {f"{slug}-api", f"{slug}-dashboard"}
+    assert set(clients) == {f"{slug}-api", f"{slug}-dashboard", f"{slug}-machine", f"{slug}-cli"}
+    for client in clients.values():
+        assert client.get("directAccessGrantsEnabled") is False, client["clientId"]
+    for name in ("dashboard", "machine", "cli"):
+        mappers = clients[f"{slug}-{name}"]["protocolMappers"]
+        audience = [m for m in mappers if m["protocolMapper"] == "oidc-audience-mapper"]
+        assert audience[0]["config"]["included.client.audience"] == f"{slug}-api", name
     dashboard = clients[f"{slug}-dashboard"]
     assert dashboard["publicClient"] is False
     assert dashboard["secret"] == "${OIDC_CLIENT_SECRET}", "the secret is read from the environment at import"
-    assert dashboard["directAccessGrantsEnabled"] is False
-    audience = [m for m in dashboard["protocolMappers"] if m["protocolMapper"] == "oidc-audience-mapper"]
-    assert audience[0]["config"]["included.client.audience"] == f"{slug}-api"
-    assert "users" not in realm, "realm.json ships no users: dev users come from create-dev-users.sh"
+    public_url = "${DASHBOARD_URL:http://localhost:8501}"
+    assert dashboard["redirectUris"] == [f"{public_url}/*"], "redirects follow DASHBOARD_URL at import"
+    assert dashboard["webOrigins"] == [public_url]
+    assert dashboard["attributes"]["post.logout.redirect.uris"] == f"{public_url}/*"
+    roles_mapper = [
+        m for m in dashboard["protocolMappers"] if m["protocolMapper"] == "oidc-usermodel-realm-role-mapper"
+    ]
+    assert (
+        roles_mapper[0]["config"]["id.token.claim"]
+        == roles_mapper[0]["config"]["userinfo.token.claim"]
+        == "true"
+    )
+    machine = clients[f"{slug}-machine"]
+    assert machine["serviceAccountsEnabled"] is True
+    assert machine["standardFlowEnabled"] is False
+    assert machine["secret"] == "${OIDC_MACHINE_CLIENT_SECRET}"
+    cli = clients[f"{slug}-cli"]
+    assert cli["publicClient"] is True
+    assert cli["standardFlowEnabled"] is False
+    assert cli["attributes"]["oauth2.device.authorization.grant.enabled"] == "true"
+    # realm.json ships no people and no passwords (dev users come from create-dev-users.sh).
+    assert realm["users"] == [
+        {
+            "username": f"service-account-{slug}-machine",
+            "enabled": True,
+            "serviceAccountClientId": f"{slug}-machine",
+            "realmRoles": ["predictor", "admin"],
+        }
+    ]
     keycloak = compose_model(project)["keycloak"]
     assert keycloak["environment"]["OIDC_CLIENT_SECRET"].startswith("${OIDC_CLIENT_SECRET:?")
+    assert keycloak["environment"]["OIDC_MACHINE_CLIENT_SECRET"].startswith("${OIDC_MACHINE_CLIENT_SECRET:?")
+    assert keycloak["environment"]["DASHBOARD_URL"].startswith("${DASHBOARD_URL:-")
+    assert re.fullmatch(r"quay\.io/keycloak/keycloak:\d+\.\d+\.\d+", keycloak["image"]), "an exact version"
     assert "./deploy/keycloak/realm.json:/opt/keycloak/data/import/realm.json:ro" in keycloak["volumes"]
     assert "--import-realm" in keycloak["command"]
 

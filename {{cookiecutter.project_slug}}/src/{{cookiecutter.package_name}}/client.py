@@ -50,15 +50,35 @@ class ClientCredentialsToken:
         }
         if scope:
             self._form["scope"] = scope
+        self._issuer_url: str | None = None
         self._token: str | None = None
         self._expires_at = 0.0
         self._lock = threading.Lock()
 
+    @classmethod
+    def for_issuer(
+        cls, issuer_url: str, *, client_id: str, client_secret: str, scope: str | None = None
+    ) -> ClientCredentialsToken:
+        """Tokens from the issuer's token endpoint, found by OIDC discovery at the first call."""
+        provider = cls(token_url="", client_id=client_id, client_secret=client_secret, scope=scope)
+        provider._issuer_url = issuer_url
+        return provider
+
     def __call__(self) -> str:
         with self._lock:
             if self._token is None or time.monotonic() > self._expires_at - 30:
+                if not self._token_url and self._issuer_url:
+                    from {{ cookiecutter.package_name }}.auth.tokens import token_endpoint
+
+                    self._token_url = token_endpoint(self._issuer_url)
                 response = httpx.post(self._token_url, data=self._form, timeout=10)
-                response.raise_for_status()
+                if response.is_error:
+                    # The provider's reason (e.g. unauthorized_client), never the secret we sent.
+                    from {{ cookiecutter.package_name }}.auth.tokens import TokenRequestError, describe
+
+                    raise TokenRequestError(
+                        f"client {self._form['client_id']} got no token: {describe(response)}"
+                    )
                 payload = response.json()
                 self._token = str(payload["access_token"])
                 self._expires_at = time.monotonic() + float(payload.get("expires_in", 300))
@@ -140,6 +160,11 @@ class PredictionClient:
             version=payload["version"],
             predictions=payload["predictions"],
         )
+
+    def reload(self, model: str) -> dict[str, Any]:
+        """Reload `model`'s champion now instead of at the next poll (role `admin`)."""
+        payload: dict[str, Any] = self._request("POST", f"/v1/models/{model}/reload")
+        return payload
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self._token()}"} if self._token else {}

@@ -68,6 +68,17 @@ class Settings(BaseSettings):
             "e.g. `realm_access.roles,resource_access.<client>.roles` for Keycloak client roles."
         ),
     )
+    oidc_machine_client_id: str = Field(
+        "{{ cookiecutter.project_slug }}-machine",
+        description="Service-account client (client credentials) of `auth token --machine`.",
+    )
+    oidc_machine_client_secret: SecretStr | None = Field(
+        None, description="Secret of the machine client; only its callers need it."
+    )
+    oidc_cli_client_id: str = Field(
+        "{{ cookiecutter.project_slug }}-cli",
+        description="Public client of `auth token` for people (OAuth device authorization grant).",
+    )
     session_secret: SecretStr = Field(
         SecretStr(PLACEHOLDER_SECRET), description="Signs dashboard session cookies."
     )

@@ -141,7 +141,11 @@ def test_a_valid_token_is_accepted_with_its_roles(
     [
         (lambda i: i.sign(i.claims(exp=int(time.time()) - 10)), "expired"),
         (lambda i: i.sign(i.claims(nbf=int(time.time()) + 600)), "not yet valid"),
-        (lambda i: i.sign(i.claims(iss="https://evil.example")), "Invalid issuer"),
+        (lambda i: i.sign(i.claims(iss="https://evil.example")), "is not OIDC_ISSUER_URL"),
+        (
+            lambda i: i.sign(i.claims(iss=i.url.replace("127.0.0.1", "localhost"))),
+            "differs from OIDC_ISSUER_URL .* only by host name",
+        ),
         (lambda i: i.sign(i.claims(aud="another-api")), "Audience doesn't match"),
         (lambda i: i.sign(i.claims(exp=None)), 'missing the "exp" claim'),
         (lambda i: i.sign(i.claims(sub=None)), 'missing the "sub" claim'),
@@ -161,6 +165,7 @@ def test_a_valid_token_is_accepted_with_its_roles(
         "expired",
         "not-yet-valid",
         "wrong-issuer",
+        "issuer-host-only",
         "wrong-audience",
         "no-exp",
         "no-sub",

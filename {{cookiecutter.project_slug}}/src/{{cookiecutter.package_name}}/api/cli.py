@@ -49,14 +49,25 @@ def predict_file(
     api_url: Annotated[str | None, typer.Option(help="API address [default: API_URL].")] = None,
     token: Annotated[
         str | None,
-        typer.Option(envvar="API_TOKEN", help="Bearer token (or env API_TOKEN); see `dev token`."),
+        typer.Option(
+            envvar="API_TOKEN",
+            help="Bearer token (or env API_TOKEN); see `auth token` and `dev token`. Without one, "
+            "the machine client's token when OIDC_MACHINE_CLIENT_SECRET is set.",
+        ),
     ] = None,
     batch_size: Annotated[
         int | None, typer.Option(min=1, help="Records per request [default: MAX_BATCH_SIZE].")
     ] = None,
 ) -> None:
     """Predict every row of INPUT_CSV through the API and write OUTPUT_CSV (all or nothing)."""
-    from {{ cookiecutter.package_name }}.client import ApiError, PredictionClient, StaticToken
+    from {{ cookiecutter.package_name }}.auth.cli import machine_token_provider
+    from {{ cookiecutter.package_name }}.auth.tokens import TokenRequestError
+    from {{ cookiecutter.package_name }}.client import (
+        ApiError,
+        PredictionClient,
+        StaticToken,
+        TokenProvider,
+    )
     from {{ cookiecutter.package_name }}.terminal import load_settings
 
     settings = load_settings()
@@ -75,9 +86,10 @@ def predict_file(
         raise typer.Exit(2)
     size = batch_size or settings.max_batch_size
     predictions: list[Any] = []
-    client = PredictionClient(
-        api_url or settings.api_url, token=StaticToken(token) if token else None
-    )
+    provider: TokenProvider | None = StaticToken(token) if token else None
+    if provider is None and settings.oidc_machine_client_secret is not None:
+        provider = machine_token_provider(settings)
+    client = PredictionClient(api_url or settings.api_url, token=provider)
     try:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task(f"predicting with {model}", total=len(rows))
@@ -89,6 +101,9 @@ def predict_file(
         console.print(
             f"[red]Error:[/red] {error} (rows {start + 1}-{start + len(chunk)}); nothing written."
         )
+        raise typer.Exit(1) from None
+    except TokenRequestError as error:
+        console.print(f"[red]Error:[/red] {error}; nothing written.")
         raise typer.Exit(1) from None
     except OSError as error:
         console.print(f"[red]Error:[/red] cannot reach the API: {error}; nothing written.")

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import jwt
 
+from {{ cookiecutter.package_name }}.auth.issuer import issuer_mismatch
 from {{ cookiecutter.package_name }}.auth.roles import parse_claim_paths, roles_from_claims
 from {{ cookiecutter.package_name }}.auth.user import User
 
@@ -106,6 +107,8 @@ class TokenVerifier:
                 leeway=self._leeway,
                 options={"require": REQUIRED_CLAIMS},
             )
+        except jwt.InvalidIssuerError:
+            raise InvalidTokenError(issuer_mismatch(token, self.issuer)) from None
         except jwt.PyJWTError as error:
             raise InvalidTokenError(str(error)) from None
         user = User(
