@@ -12,9 +12,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from {{ cookiecutter.package_name }}.devstack import issue_dev_token
+from {{ cookiecutter.package_name }}.devtokens import issue_dev_token
 
-from tests.api_services import AUDIENCE, CLASSIFIER, RunningApi, TokenFactory, iris_records
+from tests.api_services import CLASSIFIER, RunningApi, TokenFactory, iris_records
 from tests.auth.test_verifier import hs256_with_public_key, unsigned
 
 pytestmark = pytest.mark.integration
@@ -54,7 +54,6 @@ BAD_TOKENS: dict[str, BadToken] = {
         issuer=issuer.replace("127.0.0.1", "localhost"),
         sub="pat-predictor",
         roles=["predictor"],
-        audience=AUDIENCE,
         roles_claim="realm_access.roles",
     ),
     "bad-signature": lambda make, good, issuer: _tampered(good),
