@@ -294,7 +294,7 @@ def banner(stack: Stack, *, token: str, model: str | None, record: Mapping[str, 
     lines.append(f"  Logs       {stack.logs}/")
     if model and record:
         lines.append(
-            "\nA prediction as alice (the token is valid for 8 hours; `make token` prints another):"
+            "\nA prediction as alice (valid for 8 hours; `make -s token` prints another token):"
         )
         lines.append(curl_command(stack.url("api"), model, token, record))
     return "\n".join(lines)
