@@ -20,7 +20,8 @@ from typing import IO
 
 import httpx
 
-READY_TIMEOUT_SECONDS = 180.0
+# Generous: on a loaded 2-core machine the dashboard and MLflow take minutes to import.
+READY_TIMEOUT_SECONDS = 300.0
 STOP_TIMEOUT_SECONDS = 10.0
 
 

@@ -108,6 +108,8 @@ class Stack:
                     *python,
                     *("-m", "mlflow", "ui", "--backend-store-uri", settings.mlflow_tracking_uri),
                     *("--host", "127.0.0.1", "--port", str(self.ports["mlflow"])),
+                    # One person browses it: one worker, not MLflow's default four processes.
+                    *("--workers", "1"),
                 ],
                 f"{self.url('mlflow')}/health",
                 MLFLOW_SERVER_ENV,
