@@ -78,6 +78,46 @@ def installed(baked: Callable[..., Path]) -> Callable[[str], Path]:
     return _installed_project
 
 
+def quick_start_commands(readme: Path) -> list[str]:
+    """The commands of the README's quick-start code block, comments dropped."""
+    section = readme.read_text(encoding="utf-8").split("## Quick start", 1)[1]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line.split(" #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def without_poetry(path: str) -> str:
+    """PATH without any folder that holds a `poetry` (the template's .tools/bin included)."""
+    return os.pathsep.join(d for d in path.split(os.pathsep) if d and not (Path(d) / "poetry").exists())
+
+
+def test_readme_quick_start_works_as_written_where_poetry_is_not_installed(
+    baked: Callable[..., Path],
+) -> None:
+    project = baked("cookiecutter", default_answers(), "quick-start")
+    commands = quick_start_commands(project / "README.md")
+    assert "make demo" in commands, commands
+    env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    env |= {"CI": "true", "PATH": without_poetry(env["PATH"])}
+    assert shutil.which("poetry", path=env["PATH"]) is None
+    output = ""
+    for command in commands:
+        result = subprocess.run(
+            ["bash", "-c", command],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        output = result.stdout
+        assert result.returncode == 0, f"{command} failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+    # `make demo` under CI=true: the end-to-end check, which signed in and predicted.
+    assert "signed in as alice" in output
+    assert "Smoke check passed" in output
+
+
 @pytest.mark.parametrize("name", list(INSTALLED))
 def test_generated_test_suite_passes(installed: Callable[[str], Path], name: str) -> None:
     result = run([poetry(), "run", "pytest", "-q", "-p", "no:cacheprovider"], installed(name))

@@ -6,8 +6,8 @@ the prediction log on (SQLite). A small asyncio load generator keeps N keep-aliv
 busy in timed rounds that alternate between the servers, for single-row and 100-row requests,
 and prints req/s, p50, p99 and the ratio to MLflow. Load goes only to loopback, bounded in time.
 
-    poetry run python benchmarks/api_vs_mlflow.py               # trains tumor-classifier first
-    poetry run python benchmarks/api_vs_mlflow.py --rounds 5 --seconds 5 --clients 8
+    .venv/bin/python benchmarks/api_vs_mlflow.py               # trains tumor-classifier first
+    .venv/bin/python benchmarks/api_vs_mlflow.py --rounds 5 --seconds 5 --clients 8
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def main() -> None:
         "--tracking-uri", help="Use this registry (must hold <model>@champion) instead of training."
     )
     args = parser.parse_args()
-    from {{ cookiecutter.package_name }}.devstack import issue_dev_token
+    from {{ cookiecutter.package_name }}.devtokens import issue_dev_token
 
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
     tracking_uri = args.tracking_uri or f"sqlite:///{work / 'mlflow.db'}"

@@ -1,7 +1,7 @@
 """Wall time of `pipeline run` per example model on the embedded backend (SQLite + local
 artifacts), and the share spent in MLflow (connect, register, gate) versus training.
 
-    poetry run python benchmarks/pipeline_time.py [--repeat 3]
+    .venv/bin/python benchmarks/pipeline_time.py [--repeat 3]
 
 Prints figures; asserts nothing. Target: under 30 s per model on a 2-core machine.
 """

@@ -6,8 +6,8 @@ at the interpreter's switch interval (5 ms). A writer that released the GIL once
 for 100-row requests and times the writer draining them, once with the main thread asleep
 and once with it spinning in Python as a saturated event loop does.
 
-    poetry run python benchmarks/prediction_log.py                     # SQLite, temp folder
-    poetry run python benchmarks/prediction_log.py --database-url postgresql://user:pw@host/db
+    .venv/bin/python benchmarks/prediction_log.py                     # SQLite, temp folder
+    .venv/bin/python benchmarks/prediction_log.py --database-url postgresql://user:pw@host/db
 
 Prints figures; asserts nothing. Use a scratch database: the rows stay in it.
 """

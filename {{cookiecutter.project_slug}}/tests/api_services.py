@@ -33,7 +33,7 @@ from sklearn.preprocessing import StandardScaler
 from {{ cookiecutter.package_name }}.api.app import create_app
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.db.migrate import upgrade
-from {{ cookiecutter.package_name }}.devstack import issue_dev_token
+from {{ cookiecutter.package_name }}.devtokens import issue_dev_token
 
 from tests.fixtures.services import free_port, running, start_mlflow_server, stop
 
@@ -84,10 +84,14 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
 
 @contextmanager
 def oidc_provider_process(*extra_args: str) -> Iterator[str]:
-    """`oidc-provider-mock` as a process on a free loopback port; yields its issuer URL."""
+    """The development identity provider (`make dev`'s) on a free loopback port; yields its issuer.
+
+    It is `oidc-provider-mock` issuing JWT access tokens for AUDIENCE (dev_identity.py).
+    """
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *extra_args]
+    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}.dev_identity", "--port", str(port)]
+    command += ["--audience", AUDIENCE, *extra_args]
     with running(command, ready_url=f"{issuer}/.well-known/openid-configuration", log=None):
         yield issuer
 
@@ -103,15 +107,19 @@ TokenFactory = Callable[..., str]
 
 @pytest.fixture(scope="session")
 def make_token(oidc_issuer: str) -> TokenFactory:
-    """Signed tokens from the real provider: `make_token("alice", ["predictor"])`."""
+    """Signed tokens from the real provider: `make_token("alice", ["predictor"])`.
+
+    Access tokens, as the dashboard sends them; for another audience, the ID token the provider
+    issues to a client of that name (its `aud`).
+    """
 
     def issue(sub: str, roles: list[str], *, audience: str = AUDIENCE) -> str:
         return issue_dev_token(
             issuer=oidc_issuer,
             sub=sub,
             roles=roles,
-            audience=audience,
             roles_claim="realm_access.roles",
+            **({} if audience == AUDIENCE else {"client_id": audience, "kind": "id_token"}),
         )
 
     return issue

@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from {{ cookiecutter.package_name }}.devstack import issue_dev_token
+from {{ cookiecutter.package_name }}.devtokens import issue_dev_token
 
 from tests.api_services import (
     AUDIENCE,
@@ -66,7 +66,6 @@ BAD_TOKENS: dict[str, BadToken] = {
         issuer=issuer.replace("127.0.0.1", "localhost"),
         sub="pat-predictor",
         roles=["predictor"],
-        audience=AUDIENCE,
         roles_claim="realm_access.roles",
     ),
     "bad-signature": lambda make, good, issuer: _tampered(good),

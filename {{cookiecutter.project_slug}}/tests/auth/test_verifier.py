@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailableError, InvalidTokenError, TokenVerifier
-from {{ cookiecutter.package_name }}.devstack import issue_dev_token
+from {{ cookiecutter.package_name }}.devtokens import issue_dev_token
 
 from tests.api_services import AUDIENCE, oidc_provider_process
 
@@ -210,7 +210,7 @@ def test_real_provider_tokens_verify_and_expire() -> None:
     # Long enough to verify once even on a loaded machine, short enough to wait out.
     with oidc_provider_process("--token-max-age", "8") as provider:
         token = issue_dev_token(
-            issuer=provider, sub="eve", roles=["admin"], audience=AUDIENCE, roles_claim=ROLES_CLAIM
+            issuer=provider, sub="eve", roles=["admin"], roles_claim=ROLES_CLAIM
         )
         verifier = TokenVerifier(issuer_url=provider, audience=AUDIENCE, roles_claim=ROLES_CLAIM)
         assert verifier.verify(token).roles == {"admin"}

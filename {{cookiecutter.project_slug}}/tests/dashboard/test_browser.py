@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import expect
 
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.devstack import DEFAULT_PORTS, Stack, running_stack
+
 from tests.dashboard.backends import MODEL, Registry, write_prediction_log
 from tests.fixtures.services import free_port, running
 
@@ -131,6 +134,32 @@ def test_a_viewer_logs_in_and_browses_while_others_are_kept_out(
             expect(refusal).to_be_visible(timeout=60_000)
             expect(bob.get_by_test_id("stMetric")).to_have_count(0)
             bob.screenshot(path=screenshots / "dashboard-login-refused.png", full_page=True)
+
+
+def test_with_the_dev_stack_a_signed_in_user_predicts_through_the_api(
+    tmp_path: Path, registry: Registry, screenshots: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `make dev`'s stack on free ports: the dashboard sends alice's access token from the
+    # development provider, and the API verifies it as it verifies Keycloak's.
+    monkeypatch.chdir(tmp_path)  # no project .env is read
+    for name, value in {
+        "ENVIRONMENT": "dev",
+        "MLFLOW_TRACKING_URI": registry.tracking_uri,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        "SERVED_MODELS": MODEL,
+        "DATA_DIR": str(tmp_path / "var"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    ports = {name: free_port() for name in DEFAULT_PORTS}
+    stack = Stack(settings=Settings(), ports=ports, dashboard=True, logs=tmp_path / "logs")
+    with running_stack(stack, echo=False), chromium() as browser:
+        alice = log_in(browser, stack.url("dashboard"), "alice")
+        expect(alice.get_by_text("Signed in as Alice")).to_be_visible(timeout=60_000)
+        alice.get_by_role("link", name="Try a prediction").click()
+        alice.get_by_role("button", name="Predict").click(timeout=60_000)
+        expect(alice.get_by_text("Prediction:")).to_be_visible(timeout=60_000)
+        expect(alice.get_by_text("Prediction failed")).to_have_count(0)
+        alice.screenshot(path=screenshots / "dashboard-dev-prediction.png", full_page=True)
 
 
 def log_in(browser: Browser, url: str, sub: str) -> Page:
