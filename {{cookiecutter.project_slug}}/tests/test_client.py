@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from {{ cookiecutter.package_name }}.cli import app
 from {{ cookiecutter.package_name }}.client import ApiError, PredictionClient, StaticToken
 
-from tests.api_services import CLASSIFIER, REGRESSOR, RunningApi, iris_records
+from tests.api_services import CLASSIFIER, REGRESSOR, RunningApi, TokenFactory, iris_records
 
 pytestmark = pytest.mark.integration
 
@@ -49,8 +49,10 @@ def test_errors_carry_status_and_the_apis_reason(
 
 
 def test_predict_file_writes_every_row_with_its_prediction(
-    api: RunningApi, predictor_token: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    api: RunningApi, make_token: TokenFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # As Keycloak issues it: predictor includes viewer, so predict-file reads the signature.
+    predictor_token = make_token("pia-predictor", ["viewer", "predictor"])
     monkeypatch.chdir(tmp_path)
     records = iris_records(7)
     source, target = tmp_path / "in.csv", tmp_path / "out.csv"
@@ -95,4 +97,24 @@ def test_predict_file_writes_nothing_when_the_api_refuses(
     assert result.exit_code == 1
     assert "HTTP 403" in result.output
     assert "nothing written" in result.output
+    assert not target.exists()
+
+
+def test_predict_file_names_a_cell_its_column_cannot_hold(
+    api: RunningApi, admin_token: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    records = iris_records(2)
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows([records[0], {**records[1], "sepal length (cm)": "tall"}])
+    result = CliRunner().invoke(
+        app,
+        ["predict-file", str(source), str(target), "--model", CLASSIFIER, "--api-url", api.url],
+        env={"API_TOKEN": admin_token},
+    )
+    assert result.exit_code == 2
+    assert "line 3, column 'sepal length (cm)'" in " ".join(result.output.split())
     assert not target.exists()

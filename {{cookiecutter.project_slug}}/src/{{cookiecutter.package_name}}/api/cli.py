@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
+
+if TYPE_CHECKING:
+    from {{ cookiecutter.package_name }}.client import PredictionClient
 
 console = Console(stderr=True)
 
@@ -77,7 +80,7 @@ def predict_file(
     with input_csv.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         columns = list(reader.fieldnames or [])
-        # Empty cells are missing values; the API converts numeric text by the model's signature.
+        # Empty cells are missing values.
         rows: list[dict[str, Any]] = [
             {k: (v if v != "" else None) for k, v in row.items()} for row in reader
         ]
@@ -90,11 +93,14 @@ def predict_file(
     if provider is None and settings.oidc_machine_client_secret is not None:
         provider = machine_token_provider(settings)
     client = PredictionClient(api_url or settings.api_url, token=provider)
+    start, chunk = 0, rows
     try:
+        # CSV cells are text and the API takes JSON types strictly: convert by the signature.
+        records = typed_rows(rows, _input_columns(client, model))
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task(f"predicting with {model}", total=len(rows))
             for start in range(0, len(rows), size):
-                chunk = rows[start : start + size]
+                chunk = records[start : start + size]
                 predictions.extend(client.predict(model, chunk).predictions)
                 progress.advance(task, len(chunk))
     except ApiError as error:
@@ -102,6 +108,9 @@ def predict_file(
             f"[red]Error:[/red] {error} (rows {start + 1}-{start + len(chunk)}); nothing written."
         )
         raise typer.Exit(1) from None
+    except CsvCellError as error:
+        console.print(f"[red]Error:[/red] {input_csv}: {error}; nothing written.")
+        raise typer.Exit(2) from None
     except TokenRequestError as error:
         console.print(f"[red]Error:[/red] {error}; nothing written.")
         raise typer.Exit(1) from None
@@ -112,6 +121,57 @@ def predict_file(
         client.close()
     _write_atomically(output_csv, columns, rows, predictions)
     console.print(f"wrote {len(rows)} predictions to {output_csv}")
+
+
+def _input_columns(client: PredictionClient, model: str) -> list[dict[str, Any]]:
+    """The model's input columns, or none when the token may not list models (no viewer)."""
+    from {{ cookiecutter.package_name }}.client import ApiError
+
+    try:
+        served = {info.name: info for info in client.models()}
+    except ApiError as error:
+        if error.status_code != 403:
+            raise
+        return []
+    return served[model].inputs if model in served else []
+
+
+class CsvCellError(ValueError):
+    """A CSV cell that cannot hold its column's type."""
+
+
+# CSV text -> the JSON value the API's strict schema takes, per MLflow column type.
+_CELL_PARSERS: dict[str, Any] = {
+    "double": float,
+    "float": float,
+    "integer": int,
+    "long": int,
+    "boolean": lambda text: {"true": True, "false": False, "1": True, "0": False}[text.lower()],
+}
+
+
+def typed_rows(rows: list[dict[str, Any]], inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with each numeric or boolean cell converted by the model's input columns."""
+    parsers = {
+        column["name"]: _CELL_PARSERS[column["type"]]
+        for column in inputs
+        if column.get("type") in _CELL_PARSERS
+    }
+    typed = []
+    for number, row in enumerate(rows, start=2):  # line 1 is the header
+        converted = dict(row)
+        for name, parse in parsers.items():
+            cell = row.get(name)
+            if cell is None:
+                continue
+            try:
+                converted[name] = parse(cell.strip())
+            except (ValueError, KeyError):
+                raise CsvCellError(
+                    f"line {number}, column {name!r}: {cell!r} is not a valid value for this model"
+                ) from None
+        typed.append(converted)
+    return typed
 
 
 def _write_atomically(
