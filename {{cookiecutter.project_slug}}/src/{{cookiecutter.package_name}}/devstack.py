@@ -420,7 +420,6 @@ def train() -> None:
 def train_if_no_champion(settings: Settings) -> None:
     from {{ cookiecutter.package_name }}.api.services import served_model_names
     from {{ cookiecutter.package_name }}.registry.serving import champion_version, registry_for
-    from {{ cookiecutter.package_name }}.terminal import load_settings
 
     registry = registry_for(settings)
     missing = [
