@@ -21,8 +21,11 @@ def test_demo_runs_from_a_fresh_clone_without_go_or_apt(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]
     assert not forbidden_calls.exists(), forbidden_calls.read_text()
-    # TODO(issue 8, generated side): once the project's `make demo` runs its CI smoke (train,
-    # serve, token, predict), assert here that the smoke predicted with a token.
+    # Under CI=true the project's demo trains, then runs the end-to-end smoke and exits.
+    assert "signed in as alice at the identity provider" in output
+    assert "predicted with tumor-classifier" in output
+    assert "prediction(s) logged in the app database" in output
+    assert "Smoke check passed" in output
     project = template / "build" / "demo" / "my-ai-solution"
     assert (project / ".venv").is_dir()
     assert (project / "poetry.lock").read_text() == (

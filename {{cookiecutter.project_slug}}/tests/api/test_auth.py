@@ -77,7 +77,8 @@ BAD_TOKENS: dict[str, BadToken] = {
 REASONS = {
     "malformed": "malformed token",
     "wrong-audience": "Audience doesn't match",
-    "wrong-issuer": "Invalid issuer",
+    # The real provider reached by another host name: the 401 names the host mismatch.
+    "wrong-issuer": "differs from OIDC_ISSUER_URL",
     "bad-signature": "Signature verification failed",
     "alg-none": "algorithm 'none' is not accepted",
     "hs256-with-public-key": "algorithm 'HS256' is not accepted",

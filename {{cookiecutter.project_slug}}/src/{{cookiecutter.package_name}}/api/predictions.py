@@ -10,7 +10,6 @@ import orjson
 from {{ cookiecutter.package_name }}.api.metrics import ApiMetrics
 from {{ cookiecutter.package_name }}.api.serving import InvalidRecordsError, ServedModel
 from {{ cookiecutter.package_name }}.db.log_writer import PredictionLogWriter
-from {{ cookiecutter.package_name }}.db.models import utc_now
 
 
 async def predict_json(
@@ -43,21 +42,16 @@ async def predict_json(
     latency_ms = (perf_counter() - started) * 1000
     metrics.predictions.labels(model.name, model.version).inc(len(predictions))
     outputs = _json_fragment(predictions)  # serialized once, for the log and the response
-    log_writer.submit(
-        {
-            "request_id": request_id,
-            "model_name": model.name,
-            "model_version": model.version,
-            # Stored as JSON already: a queued row is then a few flat objects the garbage
-            # collector never scans, and the writer thread has nothing left to convert.
-            "inputs": _json_fragment(
-                parsed.columns if parsed.columns is not None else parsed.records
-            ),
-            "outputs": outputs,
-            "latency_ms": latency_ms,
-            "caller_sub": caller_sub,
-            "created_at": utc_now(),
-        }
+    log_writer.record(
+        request_id=request_id,
+        model_name=model.name,
+        model_version=model.version,
+        # Stored as JSON already: a queued row is then a few flat objects the garbage
+        # collector never scans, and the writer thread has nothing left to convert.
+        inputs=_json_fragment(parsed.columns if parsed.columns is not None else parsed.records),
+        outputs=outputs,
+        latency_ms=latency_ms,
+        caller_sub=caller_sub,
     )
     response: dict[str, Any] = {
         "request_id": request_id,

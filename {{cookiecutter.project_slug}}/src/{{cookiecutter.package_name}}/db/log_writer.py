@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from {{ cookiecutter.package_name }}.db.models import PredictionLog
+from {{ cookiecutter.package_name }}.db.models import PredictionLog, utc_now
 
 logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 10.0
@@ -67,6 +67,31 @@ class PredictionLogWriter:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="prediction-log-writer", daemon=True)
         self._thread.start()
+
+    def record(
+        self,
+        *,
+        request_id: str,
+        model_name: str,
+        model_version: str,
+        inputs: Any,
+        outputs: Any,
+        latency_ms: float,
+        caller_sub: str,
+    ) -> None:
+        """Queue the log row of one answered request (the only place its columns are named)."""
+        self.submit(
+            {
+                "request_id": request_id,
+                "model_name": model_name,
+                "model_version": model_version,
+                "inputs": inputs,
+                "outputs": outputs,
+                "latency_ms": latency_ms,
+                "caller_sub": caller_sub,
+                "created_at": utc_now(),
+            }
+        )
 
     def submit(self, row: dict[str, Any]) -> None:
         """Queue one row (the keyword arguments of PredictionLog)."""
