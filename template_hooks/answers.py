@@ -15,6 +15,9 @@ SUPPORTED_PYTHON = ("3.11", "3.12", "3.13")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 PACKAGE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The generated code keeps its 100-column lines with names up to these lengths.
+MAX_NAME_LENGTH = 32
+MAX_TITLE_LENGTH = 60
 
 
 class InvalidAnswers(ValueError):
@@ -37,6 +40,19 @@ def _problem(option: str, value: Any, rule: str) -> str:
 def check_project_name(value: str) -> str | None:
     if not value.strip():
         return "must not be empty; give the project a human-readable name, e.g. 'Churn Predictor'"
+    if len(value) > MAX_TITLE_LENGTH:
+        return f"is {len(value)} characters long; keep it to {MAX_TITLE_LENGTH} (it titles pages)"
+    if '"' in value or "\\" in value:
+        return "must not hold double quotes or backslashes (it is written into Python strings)"
+    return None
+
+
+def _too_long(option: str, value: str, example: str) -> str | None:
+    if len(value) > MAX_NAME_LENGTH:
+        return (
+            f"is {len(value)} characters long, over the limit of {MAX_NAME_LENGTH}; "
+            f"pass a shorter one, e.g. {option}={example}"
+        )
     return None
 
 
@@ -51,7 +67,7 @@ def check_project_slug(value: str) -> str | None:
             "must be a normalised distribution name: lowercase letters, digits and single dashes, "
             "starting and ending with a letter or digit, e.g. 'churn-predictor'"
         )
-    return None
+    return _too_long("project_slug", value, "churn-predictor")
 
 
 def check_package_name(value: str) -> str | None:
@@ -66,7 +82,7 @@ def check_package_name(value: str) -> str | None:
         return "is a Python keyword; choose another name, e.g. add a prefix"
     if value in sys.stdlib_module_names:
         return "shadows a standard-library module; choose another name, e.g. add a prefix"
-    return None
+    return _too_long("package_name", value, "churn_predictor")
 
 
 def check_author_email(value: str) -> str | None:

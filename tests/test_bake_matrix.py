@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from template_hooks import locks, manifest
-from template_hooks.answers import derive_slug
+from template_hooks.answers import MAX_NAME_LENGTH, MAX_TITLE_LENGTH, derive_slug
 from tests.baking import ENGINES, TEMPLATE_DIR, bake, default_answers
 from tests.matrix import bake_id
 
@@ -113,6 +113,24 @@ def test_ruff_passes(project: Path, command: list[str]) -> None:
         [str(BIN_DIR / "ruff"), *command], cwd=project, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("dashboard", ["streamlit", "none"])
+def test_ruff_passes_with_the_longest_names_allowed(baked: Callable[..., Path], dashboard: str) -> None:
+    """Package and slug names enter import lines and messages: at their limit, lines still fit."""
+    answers = {
+        **default_answers(),
+        "project_name": "A" * MAX_TITLE_LENGTH,
+        "project_slug": "s" * MAX_NAME_LENGTH,
+        "package_name": "p" * MAX_NAME_LENGTH,
+        "dashboard": dashboard,
+    }
+    project = baked("cookiecutter", answers, f"longest-names-{dashboard}")
+    for command in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run(
+            [str(BIN_DIR / "ruff"), *command], cwd=project, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_shipped_lock_is_fresh(project: Path, combo: dict[str, str]) -> None:

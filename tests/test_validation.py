@@ -16,7 +16,11 @@ BAD_ANSWERS = {
     "package-not-an-identifier": ("package_name", "my-package", "Python identifier"),
     "package-is-a-keyword": ("package_name", "import", "keyword"),
     "package-shadows-stdlib": ("package_name", "logging", "standard-library module"),
+    "slug-too-long": ("project_slug", "fraud-detection-for-card-payments", "over the limit of 32"),
+    "package-too-long": ("package_name", "fraud_detection_for_card_payments", "over the limit of 32"),
     "empty-project-name": ("project_name", " ", "must not be empty"),
+    "project-name-too-long": ("project_name", "A" * 61, "keep it to 60"),
+    "project-name-with-quotes": ("project_name", 'The "Best" Model', "double quotes"),
     "malformed-email": ("author_email", "team.example.com", "email address"),
 }
 # Both engines check choices themselves, before rendering, in their own words.

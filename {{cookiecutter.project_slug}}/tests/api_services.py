@@ -90,7 +90,13 @@ def oidc_provider_process(*extra_args: str) -> Iterator[str]:
     """
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}.dev_identity", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "{{ cookiecutter.package_name }}.dev_identity",
+        "--port",
+        str(port),
+    ]
     command += ["--audience", AUDIENCE, *extra_args]
     with running(command, ready_url=f"{issuer}/.well-known/openid-configuration", log=None):
         yield issuer

@@ -1,4 +1,4 @@
-"""{{ cookiecutter.description }}"""
+"""{{ cookiecutter.project_name }}: its description is in pyproject.toml and README.md."""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -8,9 +8,11 @@ from rich.table import Table
 from {{ cookiecutter.package_name }} import __version__
 from {{ cookiecutter.package_name }}.terminal import console, load_settings
 
+PROJECT_NAME = "{{ cookiecutter.project_name }}"
+
 app = typer.Typer(
     name="{{ cookiecutter.project_slug }}",
-    help="{{ cookiecutter.project_name }}: pipeline, model registry, prediction API and dashboard.",
+    help=f"{PROJECT_NAME}: pipeline, model registry, prediction API and dashboard.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

@@ -9,8 +9,6 @@ with PredictionClient("http://localhost:8000", token=StaticToken(access_token)) 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +16,19 @@ from types import TracebackType
 from typing import Any, Protocol
 
 import httpx
+
+# Re-exported: integrations build service-to-service clients from this module alone.
+from {{ cookiecutter.package_name }}.auth.tokens import ClientCredentialsToken
+
+__all__ = [
+    "ApiError",
+    "ClientCredentialsToken",
+    "ModelInfo",
+    "Prediction",
+    "PredictionClient",
+    "StaticToken",
+    "TokenProvider",
+]
 
 
 class TokenProvider(Protocol):
@@ -34,55 +45,6 @@ class StaticToken:
 
     def __call__(self) -> str:
         return self.token
-
-
-class ClientCredentialsToken:
-    """Service-to-service tokens (OAuth 2 client credentials), renewed shortly before expiry."""
-
-    def __init__(
-        self, *, token_url: str, client_id: str, client_secret: str, scope: str | None = None
-    ) -> None:
-        self._token_url = token_url
-        self._form = {
-            "grant_type": "client_credentials",
-            "client_id": client_id,
-            "client_secret": client_secret,
-        }
-        if scope:
-            self._form["scope"] = scope
-        self._issuer_url: str | None = None
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._lock = threading.Lock()
-
-    @classmethod
-    def for_issuer(
-        cls, issuer_url: str, *, client_id: str, client_secret: str, scope: str | None = None
-    ) -> ClientCredentialsToken:
-        """Tokens from the issuer's token endpoint, found by OIDC discovery at the first call."""
-        provider = cls(token_url="", client_id=client_id, client_secret=client_secret, scope=scope)
-        provider._issuer_url = issuer_url
-        return provider
-
-    def __call__(self) -> str:
-        with self._lock:
-            if self._token is None or time.monotonic() > self._expires_at - 30:
-                if not self._token_url and self._issuer_url:
-                    from {{ cookiecutter.package_name }}.auth.tokens import token_endpoint
-
-                    self._token_url = token_endpoint(self._issuer_url)
-                response = httpx.post(self._token_url, data=self._form, timeout=10)
-                if response.is_error:
-                    # The provider's reason (e.g. unauthorized_client), never the secret we sent.
-                    from {{ cookiecutter.package_name }}.auth.tokens import TokenRequestError, describe
-
-                    raise TokenRequestError(
-                        f"client {self._form['client_id']} got no token: {describe(response)}"
-                    )
-                payload = response.json()
-                self._token = str(payload["access_token"])
-                self._expires_at = time.monotonic() + float(payload.get("expires_in", 300))
-            return self._token
 
 
 class ApiError(Exception):

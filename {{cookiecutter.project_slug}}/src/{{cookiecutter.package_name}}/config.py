@@ -54,10 +54,17 @@ class Settings(BaseSettings):
     # Identity (OIDC).
     auth_enabled: bool = Field(True, description="Require OIDC tokens; may be false only in dev.")
     oidc_issuer_url: str = Field(
-        "http://localhost:8080/realms/{{ cookiecutter.project_slug }}", description="OIDC issuer URL."
+        "http://localhost:8080/realms/{{ cookiecutter.project_slug }}",
+        description="OIDC issuer URL.",
     )
-    oidc_audience: str = Field("{{ cookiecutter.project_slug }}-api", description="Expected `aud` of API tokens.")
-    oidc_client_id: str = Field("{{ cookiecutter.project_slug }}-dashboard", description="Dashboard OIDC client id.")
+    oidc_audience: str = Field(
+        "{{ cookiecutter.project_slug }}-api",
+        description="Expected `aud` of API tokens.",
+    )
+    oidc_client_id: str = Field(
+        "{{ cookiecutter.project_slug }}-dashboard",
+        description="Dashboard OIDC client id.",
+    )
     oidc_client_secret: SecretStr = Field(
         SecretStr(PLACEHOLDER_SECRET), description="Dashboard OIDC client secret."
     )

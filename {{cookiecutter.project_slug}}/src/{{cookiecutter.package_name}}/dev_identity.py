@@ -5,8 +5,10 @@ are RS256 JWTs (RFC 9068) signed with the provider's own key, published in its J
 audience and with the user's claims (roles included): the API checks them exactly as it checks
 Keycloak's. `GET /users/<sub>` returns a user's claims, so `dev token` can add roles to them.
 
-Run: `python -m {{ cookiecutter.package_name }}.dev_identity --port 9400 --audience {{ cookiecutter.project_slug }}-api
---user-claims '{"sub": "alice", ...}'`.
+Run:
+
+    python -m {{ cookiecutter.package_name }}.dev_identity --port 9400 \\
+        --audience {{ cookiecutter.project_slug }}-api --user-claims '{"sub": "alice", ...}'
 """
 
 from __future__ import annotations

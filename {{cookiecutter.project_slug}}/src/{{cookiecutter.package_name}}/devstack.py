@@ -33,7 +33,12 @@ from {{ cookiecutter.package_name }}.devprocesses import (
     log_tail,
     running,
 )
-from {{ cookiecutter.package_name }}.devtokens import ALL_ROLES, DevTokenError, claims_with_roles, token_for
+from {{ cookiecutter.package_name }}.devtokens import (
+    ALL_ROLES,
+    DevTokenError,
+    claims_with_roles,
+    token_for,
+)
 
 if TYPE_CHECKING:
     from {{ cookiecutter.package_name }}.config import Settings

@@ -23,7 +23,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailableError, InvalidTokenError, TokenVerifier
+from {{ cookiecutter.package_name }}.auth import (
+    IdentityProviderUnavailableError,
+    InvalidTokenError,
+    TokenVerifier,
+)
 from {{ cookiecutter.package_name }}.devtokens import issue_dev_token
 
 from tests.api_services import AUDIENCE, oidc_provider_process

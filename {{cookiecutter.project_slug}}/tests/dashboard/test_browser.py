@@ -60,7 +60,14 @@ def running_dashboard(tmp_path: Path, registry: Registry, **settings: str) -> It
         "DATA_DIR": str(tmp_path / "var"),
         **{name.upper(): value for name, value in settings.items()},
     }
-    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "dashboard", "--port", port]
+    command = [
+        sys.executable,
+        "-m",
+        "{{ cookiecutter.package_name }}",
+        "dashboard",
+        "--port",
+        port,
+    ]
     health = f"http://127.0.0.1:{port}/_stcore/health"
     with running(command, ready_url=health, log=tmp_path / "dashboard.log", env=env, cwd=tmp_path):
         yield f"http://localhost:{port}"

@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.dashboard.model_tables import metric_by_version
-from {{ cookiecutter.package_name }}.dashboard.reference_data import ReferenceDataError, load_table, raw_data_files
+from {{ cookiecutter.package_name }}.dashboard.reference_data import (
+    ReferenceDataError,
+    load_table,
+    raw_data_files,
+)
 from {{ cookiecutter.package_name }}.dashboard.urls import without_password
 from {{ cookiecutter.package_name }}.registry.reader import read_model, registry_client
 

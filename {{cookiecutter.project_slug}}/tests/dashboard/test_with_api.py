@@ -21,7 +21,14 @@ pytestmark = pytest.mark.integration
 def api_url(dashboard_env: Path, registry: Registry, tmp_path: Path) -> Iterator[str]:
     """`<project> serve` (auth off, dev) on the test registry, logging to the dashboard's DB."""
     port = free_port()
-    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "{{ cookiecutter.package_name }}",
+        "serve",
+        "--port",
+        str(port),
+    ]
     env = {"SERVED_MODELS": MODEL, "MODEL_POLL_SECONDS": "60"}
     ready = f"http://127.0.0.1:{port}/health/ready"
     with running(command, ready_url=ready, log=tmp_path / "api.log", env=env, cwd=tmp_path):

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from {{ cookiecutter.package_name }}.models import ModelCatalog, UnknownModelError, catalog, model_names
+from {{ cookiecutter.package_name }}.models import (
+    ModelCatalog,
+    UnknownModelError,
+    catalog,
+    model_names,
+)
 from {{ cookiecutter.package_name }}.models.spec import Threshold
 
 

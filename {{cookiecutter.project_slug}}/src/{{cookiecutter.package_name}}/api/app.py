@@ -1,4 +1,7 @@
-"""The FastAPI application factory (`uvicorn --factory {{ cookiecutter.package_name }}.api.app:create_app`)."""
+"""The FastAPI application factory.
+
+Run: `uvicorn --factory {{ cookiecutter.package_name }}.api.app:create_app`.
+"""
 
 from __future__ import annotations
 

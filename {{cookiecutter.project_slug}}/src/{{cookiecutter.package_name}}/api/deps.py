@@ -12,7 +12,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.api.services import Services
-from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailableError, InvalidTokenError, Role, User
+from {{ cookiecutter.package_name }}.auth import (
+    IdentityProviderUnavailableError,
+    InvalidTokenError,
+    Role,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 

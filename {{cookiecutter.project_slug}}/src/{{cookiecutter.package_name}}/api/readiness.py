@@ -10,6 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from {{ cookiecutter.package_name }}.api.services import Services
 from {{ cookiecutter.package_name }}.db.migrate import current_revision, head_revision
 
+UPGRADE_COMMAND = "{{ cookiecutter.project_slug }} db upgrade"
+
 
 def readiness(services: Services) -> dict[str, Any]:
     models = {
@@ -62,5 +64,5 @@ def database_status(services: Services) -> dict[str, Any]:
         "schema_current": revision == head,
         "error": None
         if revision == head
-        else f"schema at {revision}, code expects {head}: run `{{ cookiecutter.project_slug }} db upgrade`",
+        else f"schema at {revision}, code expects {head}: run `{UPGRADE_COMMAND}`",
     }

@@ -1,7 +1,10 @@
 """`auth token`: an access token from the configured provider, for curl, scripts and predict-file.
 
-Only the token goes to stdout (so `TOKEN=$({{ cookiecutter.project_slug }} auth token)` works); the sign-in
-instructions and errors go to stderr.
+Only the token goes to stdout, so this works:
+
+    TOKEN=$({{ cookiecutter.project_slug }} auth token)
+
+The sign-in instructions and errors go to stderr.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from {{ cookiecutter.package_name }}.client import ClientCredentialsToken
+    from {{ cookiecutter.package_name }}.auth.tokens import ClientCredentialsToken
     from {{ cookiecutter.package_name }}.config import Settings
 
 app = typer.Typer(help="Access tokens from the identity provider (OIDC_ISSUER_URL).")
@@ -76,7 +79,7 @@ def machine_token_provider(
     settings: Settings, *, scope: str | None = None
 ) -> ClientCredentialsToken:
     """Renewing client-credentials tokens of the machine client, or a readable exit when unset."""
-    from {{ cookiecutter.package_name }}.client import ClientCredentialsToken
+    from {{ cookiecutter.package_name }}.auth.tokens import ClientCredentialsToken
 
     if settings.oidc_machine_client_secret is None:
         console.print(

@@ -1,12 +1,13 @@
 """Access tokens from the configured OIDC provider, for the command line and integrations.
 
-Machines use client credentials (`ClientCredentialsToken` in client.py); people use the OAuth 2
+Machines use client credentials (`ClientCredentialsToken`); people use the OAuth 2
 device authorization grant (RFC 8628): we print a URL and a code, they sign in with a browser on
 any device, and we poll the token endpoint until the provider answers with a token.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,3 +135,48 @@ def describe(response: httpx.Response) -> str:
         return f"HTTP {response.status_code} {reason}"
     except (ValueError, AttributeError):
         return f"HTTP {response.status_code}"
+
+
+class ClientCredentialsToken:
+    """Service-to-service tokens (OAuth 2 client credentials), renewed shortly before expiry."""
+
+    def __init__(
+        self, *, token_url: str, client_id: str, client_secret: str, scope: str | None = None
+    ) -> None:
+        self._token_url = token_url
+        self._form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        if scope:
+            self._form["scope"] = scope
+        self._issuer_url: str | None = None
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_issuer(
+        cls, issuer_url: str, *, client_id: str, client_secret: str, scope: str | None = None
+    ) -> ClientCredentialsToken:
+        """Tokens from the issuer's token endpoint, found by OIDC discovery at the first call."""
+        provider = cls(token_url="", client_id=client_id, client_secret=client_secret, scope=scope)
+        provider._issuer_url = issuer_url
+        return provider
+
+    def __call__(self) -> str:
+        with self._lock:
+            if self._token is None or time.monotonic() > self._expires_at - 30:
+                if not self._token_url and self._issuer_url:
+                    self._token_url = token_endpoint(self._issuer_url)
+                response = httpx.post(self._token_url, data=self._form, timeout=10)
+                if response.is_error:
+                    # The provider's reason (e.g. unauthorized_client), never the secret we sent.
+                    raise TokenRequestError(
+                        f"client {self._form['client_id']} got no token: {describe(response)}"
+                    )
+                payload = response.json()
+                self._token = str(payload["access_token"])
+                self._expires_at = time.monotonic() + float(payload.get("expires_in", 300))
+            return self._token

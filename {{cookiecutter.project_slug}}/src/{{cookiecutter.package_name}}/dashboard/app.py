@@ -11,7 +11,11 @@ from {{ cookiecutter.package_name }}.dashboard.sign_in import require_viewer
 
 VIEWS = Path(__file__).with_name("views")
 
-st.set_page_config(page_title={{ cookiecutter.project_name | tojson }}, page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(
+    page_title={{ cookiecutter.project_name | tojson }},
+    page_icon=":material/monitoring:",
+    layout="wide",
+)
 require_viewer(get_settings())
 navigation = st.navigation(
     [

@@ -10,7 +10,11 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.db import log_reader
 from {{ cookiecutter.package_name }}.db.engine import read_engine
 from {{ cookiecutter.package_name }}.registry import reader
-from {{ cookiecutter.package_name }}.registry.reader import ModelInputs, ModelSummary, RegistryReadError
+from {{ cookiecutter.package_name }}.registry.reader import (
+    ModelInputs,
+    ModelSummary,
+    RegistryReadError,
+)
 
 REFRESH_SECONDS = 15
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from {{ cookiecutter.package_name }}.registry.reader import TRAINING_DATA_SUFFIXES as READABLE_SUFFIXES
+from {{ cookiecutter.package_name }}.registry.reader import (
+    TRAINING_DATA_SUFFIXES as READABLE_SUFFIXES,
+)
 
 
 class ReferenceDataError(Exception):

@@ -8,7 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
-from {{ cookiecutter.package_name }}.terminal import configure_logging, console, errors, load_settings
+from {{ cookiecutter.package_name }}.terminal import (
+    configure_logging,
+    console,
+    errors,
+    load_settings,
+)
 
 app = typer.Typer(help="Train, evaluate, register and gate models.", no_args_is_help=True)
 

@@ -3,7 +3,11 @@
 The only package that imports MLflow. Alias and tag names: `registry.names`; the dashboard's
 read-only view: `registry.reader`. Public API for other components (prediction service):
 
-    from {{ cookiecutter.package_name }}.registry import champion_version, load_champion, model_names
+    from {{ cookiecutter.package_name }}.registry import (
+        champion_version,
+        load_champion,
+        model_names,
+    )
 
     model, version = load_champion("tumor-classifier")  # pyfunc model + version string
     champion_version("tumor-classifier")                 # "3" or None: poll it to hot-swap

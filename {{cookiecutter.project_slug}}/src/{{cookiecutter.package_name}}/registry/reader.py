@@ -19,7 +19,11 @@ from mlflow.exceptions import MlflowException
 from mlflow.models import Model
 
 from {{ cookiecutter.package_name }}.registry.errors import RegistryError
-from {{ cookiecutter.package_name }}.registry.names import DATASET_SOURCE_TAG, GATE_DECISION_TAG, GATE_METRIC_TAG
+from {{ cookiecutter.package_name }}.registry.names import (
+    DATASET_SOURCE_TAG,
+    GATE_DECISION_TAG,
+    GATE_METRIC_TAG,
+)
 
 TRAINING_DATA_SUFFIXES = (".csv", ".parquet")
 NUMERIC_TYPES = frozenset({"double", "float", "long", "integer"})

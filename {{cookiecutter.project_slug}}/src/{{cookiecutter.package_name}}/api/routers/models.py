@@ -17,10 +17,17 @@ from {{ cookiecutter.package_name }}.api.deps import (
     authorize,
     bearer,
 )
-from {{ cookiecutter.package_name }}.api.model_manager import ModelNotLoadedError, UnknownModelError
+from {{ cookiecutter.package_name }}.api.model_manager import (
+    ModelNotLoadedError,
+    UnknownModelError,
+)
 from {{ cookiecutter.package_name }}.api.predictions import predict_json
 from {{ cookiecutter.package_name }}.api.request_body import read_json_body
-from {{ cookiecutter.package_name }}.api.schemas import ModelSummary, PredictResponse, ReloadResponse
+from {{ cookiecutter.package_name }}.api.schemas import (
+    ModelSummary,
+    PredictResponse,
+    ReloadResponse,
+)
 from {{ cookiecutter.package_name }}.api.services import Services
 from {{ cookiecutter.package_name }}.api.serving import InvalidRecordsError, ServedModel
 from {{ cookiecutter.package_name }}.auth import Role

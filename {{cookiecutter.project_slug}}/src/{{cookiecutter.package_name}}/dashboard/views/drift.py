@@ -8,8 +8,17 @@ import streamlit as st
 
 from {{ cookiecutter.package_name }}.config import get_settings
 from {{ cookiecutter.package_name }}.dashboard import charts, loaders
-from {{ cookiecutter.package_name }}.dashboard.drift import detect_drift, drift_table, histograms, untestable
-from {{ cookiecutter.package_name }}.dashboard.reference_data import ReferenceDataError, load_table, raw_data_files
+from {{ cookiecutter.package_name }}.dashboard.drift import (
+    detect_drift,
+    drift_table,
+    histograms,
+    untestable,
+)
+from {{ cookiecutter.package_name }}.dashboard.reference_data import (
+    ReferenceDataError,
+    load_table,
+    raw_data_files,
+)
 from {{ cookiecutter.package_name }}.dashboard.sign_in import current_user
 from {{ cookiecutter.package_name }}.db.log_reader import PredictionLogReadError
 from {{ cookiecutter.package_name }}.registry.names import CHAMPION

@@ -6,10 +6,16 @@ import streamlit as st
 
 from {{ cookiecutter.package_name }}.config import get_settings
 from {{ cookiecutter.package_name }}.dashboard import charts, loaders
-from {{ cookiecutter.package_name }}.dashboard.model_tables import metric_by_version, versions_table
+from {{ cookiecutter.package_name }}.dashboard.model_tables import (
+    metric_by_version,
+    versions_table,
+)
 from {{ cookiecutter.package_name }}.dashboard.sign_in import current_user
 from {{ cookiecutter.package_name }}.dashboard.urls import without_password
 from {{ cookiecutter.package_name }}.registry.names import CHALLENGER, CHAMPION
+
+TRAIN_COMMAND = "{{ cookiecutter.project_slug }} pipeline run"
+PROMOTE_COMMAND = "{{ cookiecutter.project_slug }} models promote"
 
 settings = get_settings()
 current_user()
@@ -18,15 +24,14 @@ st.caption(f"Registry: `{without_password(settings.mlflow_tracking_uri)}`")
 
 models = loaders.models_or_stop(settings)
 if not models:
-    st.info("The registry holds no models yet. Train one with `{{ cookiecutter.project_slug }} pipeline run`.")
+    st.info(f"No models in the registry yet; train one with `{TRAIN_COMMAND}`.")
 
 for name, model in models.items():
     with st.container(border=True):
         st.subheader(name)
         if model is None:
             st.info(
-                f"`{name}` is not registered yet. "
-                f"Train it with `{{ cookiecutter.project_slug }} pipeline run --model {name}`."
+                f"`{name}` is not registered yet. Train it with `{TRAIN_COMMAND} --model {name}`."
             )
             continue
         if model.description:
@@ -43,7 +48,7 @@ for name, model in models.items():
         if champion is None:
             st.warning(
                 "No version is `champion` yet, so the API serves nothing for this model: "
-                f"promote one with `{{ cookiecutter.project_slug }} models promote {name} VERSION`."
+                f"promote one with `{PROMOTE_COMMAND} {name} VERSION`."
             )
         st.dataframe(versions_table(model), hide_index=True, width="stretch")
         if len(model.versions) == 1:
