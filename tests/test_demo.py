@@ -37,3 +37,14 @@ def test_demo_runs_from_a_fresh_clone_without_go_or_apt(tmp_path: Path) -> None:
     # Install output stays short: no per-file lines from packages that ship the same files.
     assert "over existing file" not in output
     assert len(output.splitlines()) < 400, f"{len(output.splitlines())} lines of output"
+    # The demo project is a working project: its own suite passes as the README runs it.
+    suite = subprocess.run(
+        ["make", "-C", str(project), "test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert suite.returncode == 0, (suite.stdout + suite.stderr)[-8000:]
+    assert " passed" in suite.stdout

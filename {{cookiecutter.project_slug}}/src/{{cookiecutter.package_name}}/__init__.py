@@ -1,4 +1,4 @@
-"""{{ cookiecutter.project_name }}: its description is in pyproject.toml and README.md."""
+"""The package of {{ cookiecutter.project_name }}."""
 
 from importlib.metadata import PackageNotFoundError, version
 
