@@ -54,10 +54,18 @@ def access_token_generator(*, audience: str, max_age: timedelta) -> Callable[...
             "exp": now + int(max_age.total_seconds()),
             "jti": uuid.uuid4().hex,
         }
-        headers = {"kid": key.as_dict()["kid"], "typ": "at+jwt"}
-        return jwt.encode(claims, key.as_pem(is_private=True), algorithm="RS256", headers=headers)
+        kid, pem = _signing_key(key)
+        return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": kid, "typ": "at+jwt"})
 
     return generate
+
+
+def _signing_key(key: Any) -> tuple[str, bytes]:
+    """The key id its JWKS publishes and the private PEM, for either key type the mock uses."""
+    if hasattr(key, "ensure_kid"):  # joserfc's key (oidc-provider-mock 0.4+, Python 3.12+)
+        key.ensure_kid()  # the RFC 7638 thumbprint, as the mock's JWKS endpoint sets it
+        return str(key.kid), bytes(key.as_pem(private=True))
+    return str(key.as_dict()["kid"]), bytes(key.as_pem(is_private=True))  # authlib.jose (0.3)
 
 
 def create_app(
