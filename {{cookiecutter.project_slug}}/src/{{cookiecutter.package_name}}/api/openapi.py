@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from fastapi import FastAPI
@@ -15,28 +16,26 @@ REF = "#/components/schemas/{model}"
 
 
 def openapi_document(app: FastAPI, models: ModelManager) -> dict[str, Any]:
-    """Built on each call: models load and swap at run time, and so do their schemas."""
+    """Built on each call: models load and swap at run time, and so do their schemas.
+
+    The one predict route is documented as one path per model, each with that model's body:
+    OpenAPI cannot tie a body schema to a path parameter's value, and a client generated from
+    the document (or a fuzzer) then sends each model exactly what it accepts.
+    """
     document = get_openapi(
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
     components = document.setdefault("components", {}).setdefault("schemas", {})
-    request_schemas = []
+    predict = document["paths"].pop(PREDICT_PATH)["post"]
     for status in models.statuses():
         request_type = status.served.request_type if status.served else GenericPredictRequest
         schema = request_type.model_json_schema(ref_template=REF)
         components.update(schema.pop("$defs", {}))
         components[request_type.__name__] = schema
-        request_schemas.append({"$ref": REF.format(model=request_type.__name__)})
-    operation = document["paths"][PREDICT_PATH]["post"]
-    body_schema = request_schemas[0] if len(request_schemas) == 1 else {"anyOf": request_schemas}
-    operation["requestBody"]["content"]["application/json"]["schema"] = body_schema
-    operation["parameters"] = [
-        {
-            "name": "name",
-            "in": "path",
-            "required": True,
-            "schema": {"type": "string", "enum": models.names},
-            "description": "One of SERVED_MODELS; the body must match that model's schema.",
-        }
-    ]
+        operation = copy.deepcopy(predict)
+        operation["operationId"] = f"{predict['operationId']}_{status.name.replace('-', '_')}"
+        operation["summary"] = f"Predict with {status.name} (its champion version)"
+        body = {"$ref": REF.format(model=request_type.__name__)}
+        operation["requestBody"]["content"]["application/json"]["schema"] = body
+        document["paths"][PREDICT_PATH.format(name=status.name)] = {"post": operation}
     return document
