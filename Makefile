@@ -48,8 +48,9 @@ browser: ## Install Debian's Chromium for the dashboard's browser test (needs ro
 demo: bootstrap ## Generate a project with default answers into build/demo and run its demo
 	rm -rf $(DEMO_DIR)
 	$(VENV)/bin/cookiecutter --no-input . -o $(DEMO_DIR)
-	$(MAKE) -C $(DEMO_DIR)/my-ai-solution install
-	$(MAKE) -C $(DEMO_DIR)/my-ai-solution demo
+	@# The template's Poetry (same pinned version) saves the project bootstrapping its own.
+	$(MAKE) -C $(DEMO_DIR)/my-ai-solution install POETRY=$(POETRY)
+	$(MAKE) -C $(DEMO_DIR)/my-ai-solution demo POETRY=$(POETRY)
 
 test: bootstrap-ci ## Run the whole template test suite (bakes, engines, hooks, installs generated projects)
 	$(VENV)/bin/pytest -n 2 -m "not install" $(PYTEST_ARGS)

@@ -71,3 +71,13 @@ def test_both_engines_check_every_answer_before_rendering() -> None:
         "when": False,
         "default": "{{ cookiecutter | checked_answers }}",
     }
+
+
+def test_template_and_generated_project_pin_the_same_poetry() -> None:
+    """`make demo` hands the template's Poetry to the project instead of bootstrapping another."""
+    pins = [
+        re.search(r"^POETRY_VERSION := (\S+)$", path.read_text(encoding="utf-8"), flags=re.M)
+        for path in (TEMPLATE_DIR / "Makefile", TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "Makefile")
+    ]
+    assert all(pins)
+    assert len({pin.group(1) for pin in pins if pin}) == 1
