@@ -44,6 +44,38 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
     assert Settings().oidc_audience == "from-dotenv"
 
 
+def test_secrets_are_read_from_files_in_secrets_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The layout of a mounted Kubernetes Secret: one file per key, named like the variable.
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "DATABASE_URL").write_text("postgresql+psycopg://app:pw@db/app", encoding="utf-8")
+    (secrets / "SESSION_SECRET").write_text(SAFE["SESSION_SECRET"], encoding="utf-8")
+    monkeypatch.setenv("SECRETS_DIR", str(secrets))
+    monkeypatch.setenv("OIDC_AUDIENCE", "from-env")
+    settings = Settings()
+    assert settings.database_url.get_secret_value() == "postgresql+psycopg://app:pw@db/app"
+    assert settings.session_secret.get_secret_value() == SAFE["SESSION_SECRET"]
+    assert settings.oidc_audience == "from-env"
+
+
+def test_environment_wins_over_secrets_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "SESSION_SECRET").write_text("from-file", encoding="utf-8")
+    (tmp_path / ".env").write_text(f"SECRETS_DIR={tmp_path}\n", encoding="utf-8")
+    monkeypatch.setenv("SESSION_SECRET", SAFE["SESSION_SECRET"])
+    assert Settings().session_secret.get_secret_value() == SAFE["SESSION_SECRET"]
+
+
+def test_secrets_from_files_meet_the_prod_rule(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "OIDC_CLIENT_SECRET").write_text(PLACEHOLDER_SECRET, encoding="utf-8")
+    monkeypatch.setenv("SECRETS_DIR", str(tmp_path))
+    monkeypatch.setenv("ENVIRONMENT", "prod")
+    monkeypatch.setenv("SESSION_SECRET", SAFE["SESSION_SECRET"])
+    with pytest.raises(ValidationError, match="OIDC_CLIENT_SECRET is still a placeholder"):
+        Settings()
+
+
 @pytest.mark.parametrize("environment", ["test", "prod"])
 def test_placeholder_secrets_are_refused_outside_dev(
     monkeypatch: pytest.MonkeyPatch, environment: str
