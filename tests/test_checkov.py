@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import Engine
+from tests.baking import Engine
 from tests.matrix import MATRIX, bake_id
 from tests.test_deployment_files import HELM_MATRIX, _go_tool, helm_template
 
