@@ -1,4 +1,7 @@
-"""{{ cookiecutter.project_name }}: its description is in pyproject.toml and README.md."""
+"""The {{ cookiecutter.project_name }} package.
+
+Its description is in pyproject.toml and README.md.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
