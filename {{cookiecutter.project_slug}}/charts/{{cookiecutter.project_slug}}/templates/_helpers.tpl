@@ -101,7 +101,7 @@ env:
 /run/secrets/app
 {{- end }}
 
-{{/* Writable places on a read-only root filesystem: /tmp, the data folder and the home folder. */}}
+{{/* Writable places on a read-only root filesystem (/tmp, data, home); the Secret with asFiles. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
