@@ -36,9 +36,10 @@ $(VENV)/.installed: pyproject.toml poetry.lock | $(POETRY)
 
 bootstrap: $(VENV)/.installed ## Install Poetry and the template's Python tools (all `make demo` needs)
 
-bootstrap-ci: bootstrap browser ## Also the test-only tools: helm and actionlint (built with Go), Chromium (apt)
+bootstrap-ci: bootstrap browser ## Also the test-only tools: helm and actionlint (built with Go), checkov (pinned venv), Chromium (apt)
 	ln -sf "$$(bash scripts/install_helm.sh)" $(TOOLS_BIN)/helm
 	ln -sf "$$(bash scripts/install_actionlint.sh)" $(TOOLS_BIN)/actionlint
+	ln -sf "$$(bash scripts/install_checkov.sh)" $(TOOLS_BIN)/checkov
 
 browser: ## Install Debian's Chromium for the dashboard's browser test (needs root and apt-get)
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \

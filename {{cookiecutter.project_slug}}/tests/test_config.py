@@ -44,6 +44,43 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
     assert Settings().oidc_audience == "from-dotenv"
 
 
+def test_secrets_are_read_from_files_in_secrets_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The layout of a mounted Kubernetes Secret: one file per key, named like the variable.
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "DATABASE_URL").write_text("postgresql+psycopg://app:pw@db/app", encoding="utf-8")
+    (secrets / "SESSION_SECRET").write_text(SAFE["SESSION_SECRET"], encoding="utf-8")
+    monkeypatch.setenv("SECRETS_DIR", str(secrets))
+    monkeypatch.setenv("OIDC_AUDIENCE", "from-env")
+    settings = Settings()
+    assert settings.database_url.get_secret_value() == "postgresql+psycopg://app:pw@db/app"
+    assert settings.session_secret.get_secret_value() == SAFE["SESSION_SECRET"]
+    assert settings.oidc_audience == "from-env"
+
+
+def test_secrets_dir_from_dotenv_ranks_below_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "SESSION_SECRET").write_text("from-file", encoding="utf-8")
+    (tmp_path / "OIDC_AUDIENCE").write_text("audience-from-file", encoding="utf-8")
+    (tmp_path / ".env").write_text(f"SECRETS_DIR={tmp_path}\n", encoding="utf-8")
+    monkeypatch.setenv("SESSION_SECRET", SAFE["SESSION_SECRET"])
+    settings = Settings()
+    assert settings.session_secret.get_secret_value() == SAFE["SESSION_SECRET"]
+    assert settings.oidc_audience == "audience-from-file"
+
+
+def test_secrets_from_files_satisfy_prod(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name, value in SAFE.items():
+        (tmp_path / name).write_text(value + "\n", encoding="utf-8")
+    monkeypatch.setenv("SECRETS_DIR", str(tmp_path))
+    monkeypatch.setenv("ENVIRONMENT", "prod")
+    settings = Settings()
+    assert settings.oidc_client_secret.get_secret_value() == SAFE["OIDC_CLIENT_SECRET"]
+
+
 @pytest.mark.parametrize("environment", ["test", "prod"])
 def test_placeholder_secrets_are_refused_outside_dev(
     monkeypatch: pytest.MonkeyPatch, environment: str

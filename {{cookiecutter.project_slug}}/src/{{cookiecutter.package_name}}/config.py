@@ -1,7 +1,8 @@
 """The one settings object: every component reads its configuration from here.
 
-Values come from the environment, then `.env`, then the defaults below, which run
-the embedded stack (SQLite, local artifact folder) without any server.
+Values come from the environment, then `.env`, then the files in SECRETS_DIR (one per
+setting, named like its variable: a mounted Kubernetes Secret), then the defaults below,
+which run the embedded stack (SQLite, local artifact folder) without any server.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from typing import Annotated, Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 
 from {{ cookiecutter.package_name }}.secret_rule import secret_problem
 
@@ -29,6 +36,11 @@ class Settings(BaseSettings):
     environment: Environment = Field("dev", description="dev, test or prod.")
     log_level: str = Field("INFO", description="Python logging level.")
     data_dir: Path = Field(Path("var"), description="Raw data, local artifacts and SQLite files.")
+    secrets_dir: Path | None = Field(
+        None,
+        description="Folder of one file per setting, named like its variable (DATABASE_URL...), "
+        "read after the environment and .env; the Helm chart's `secrets.asFiles` mounts it.",
+    )
 
     # Model registry (MLflow).
     mlflow_tracking_uri: str = Field(
@@ -132,6 +144,21 @@ class Settings(BaseSettings):
     prediction_log_max_pending: int = Field(
         100_000, ge=1, description="Log rows held while the database is down; then oldest dropped."
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # SECRETS_DIR is itself a setting: the folder is known only once env and .env are read.
+        secrets_dir = {**dotenv_settings(), **env_settings()}.get("secrets_dir")
+        if secrets_dir:
+            file_secret_settings = SecretsSettingsSource(settings_cls, secrets_dir=secrets_dir)
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     @field_validator("served_models", mode="before")
     @classmethod

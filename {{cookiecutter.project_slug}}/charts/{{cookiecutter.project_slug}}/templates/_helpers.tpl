@@ -63,12 +63,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default (printf "http://%s-api:%v" (include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.fullname" .) .Values.api.service.port) .Values.config.apiUrl }}
 {{- end }}
 
-{{/* Settings for every application container: plain values from the ConfigMap, secrets by key. */}}
+{{/* Settings for every application container: plain values from the ConfigMap, secrets by key */}}
+{{/* (or, with secrets.asFiles, as files in SECRETS_DIR: see volumeMounts). */}}
 {{/* Each variable is a field of the application's Settings (src/<package>/config.py). */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.appEnv" -}}
 envFrom:
   - configMapRef:
       name: {{ include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.fullname" . }}
+{{- if not .Values.secrets.asFiles }}
 env:
   - name: DATABASE_URL
     valueFrom:
@@ -92,8 +94,14 @@ env:
         key: AWS_SECRET_ACCESS_KEY
         optional: true
 {{- end }}
+{{- end }}
 
-{{/* Writable places on a read-only root filesystem: /tmp, the data folder and the home folder. */}}
+{{/* Where secrets.asFiles mounts the Secret: one file per key, read by Settings via SECRETS_DIR. */}}
+{{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.secretsDir" -}}
+/run/secrets/app
+{{- end }}
+
+{{/* Writable places on a read-only root filesystem (/tmp, data, home); the Secret with asFiles. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
@@ -101,6 +109,11 @@ env:
   mountPath: /app/var
 - name: home
   mountPath: /home/app
+{{- if .Values.secrets.asFiles }}
+- name: secrets
+  mountPath: {{ include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.secretsDir" . }}
+  readOnly: true
+{{- end }}
 {{- end }}
 
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.volumes" -}}
@@ -110,6 +123,13 @@ env:
   emptyDir: {}
 - name: home
   emptyDir: {}
+{{- if .Values.secrets.asFiles }}
+- name: secrets
+  secret:
+    secretName: {{ include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.secretName" . }}
+    # Readable by the app's group (fsGroup) only, never writable.
+    defaultMode: 0440
+{{- end }}
 {{- end }}
 
 {{/* Pod spec fields shared by every component. */}}
