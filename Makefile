@@ -56,10 +56,9 @@ demo: bootstrap ## Generate a project with default answers into build/demo and r
 test: bootstrap-ci ## Run the whole template test suite (bakes, engines, hooks, installs generated projects)
 	$(VENV)/bin/pytest -n 2 -m "not install" $(PYTEST_ARGS)
 	@# Generated projects start real services in their tests: one at a time, on an unloaded machine.
-	@# The real-Keycloak test joins once it has passed here end to end (`make test-sso`).
-	$(VENV)/bin/pytest -m "install and not sso" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m install $(PYTEST_ARGS)
 
-test-sso: bootstrap-ci ## Run the single sign-on test against a real Keycloak (cached in ~/.cache) alone
+test-sso: bootstrap-ci ## Run only the single sign-on test against a real Keycloak (cached in ~/.cache)
 	$(VENV)/bin/pytest -m sso $(PYTEST_ARGS)
 
 test-fast: bootstrap-ci ## Run the template tests that do not install generated projects

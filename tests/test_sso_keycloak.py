@@ -134,6 +134,7 @@ def stack(
             "DATABASE_URL": f"sqlite:///{run_dir / 'app.db'}",
             "OIDC_ISSUER_URL": server.realm_url(realm),
             "DASHBOARD_URL": dashboard_url,
+            "SERVED_MODELS": MODEL,  # the one model trained below: the API is ready once it loads
         }
         api_port = keycloak.free_port()
         stack = Stack(
@@ -185,8 +186,9 @@ def _wait_for_api(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 @pytest.fixture(scope="module")
 def records(stack: Stack) -> list[dict[str, object]]:
     result = stack.python(
-        "import json; from sklearn.datasets import load_breast_cancer as f; "
-        "print(json.dumps(f(as_frame=True).data.iloc[:3].to_dict(orient='records')))"
+        # The model's own example rows: exactly its input columns.
+        f"import json; from {stack.project.name.replace('-', '_')}.models import tumor_classifier as m; "
+        "print(json.dumps(m.example_data()[m.FEATURES].iloc[:3].to_dict(orient='records')))"
     )
     assert result.returncode == 0, result.stderr
     loaded: list[dict[str, object]] = json.loads(result.stdout)
