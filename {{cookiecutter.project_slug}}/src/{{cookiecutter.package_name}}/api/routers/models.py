@@ -67,8 +67,8 @@ async def list_models(_user: ViewerUser, services: ServicesDep) -> list[ModelSum
         422: {"description": "The records do not match the model's signature."},
         503: {"description": "The model is not loaded yet, or the identity provider is down."},
     },
-    # Declared by hand, as the handler takes the bare request (see below); the `name` parameter
-    # and the body schema come from the served models (api/openapi.py).
+    # Declared by hand, as the handler takes the bare request (see below); api/openapi.py
+    # documents this route once per served model, with that model's body schema.
     openapi_extra={
         "security": [{bearer.scheme_name: []}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {}}}},
