@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import jwt
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.package_name }}.auth import TokenVerifier
-from {{ cookiecutter.package_name }}.dashboard.sign_in import signed_in_roles
+from {{ cookiecutter.package_name }}.dashboard.sign_in import access_token_expired, signed_in_roles
 
 from tests.dashboard.backends import APP_SCRIPT, MODEL, VIEWS, by_label
 from tests.dashboard.stand_in_api import stand_in_api
@@ -116,3 +118,28 @@ def test_roles_come_from_the_id_token_when_the_access_token_is_opaque() -> None:
 
     assert roles == {"viewer", "admin"}
     assert problem is None  # an opaque token is normal, not a problem to report
+
+
+def jwt_expiring_at(expires: float) -> str:
+    # Signed with a throwaway key: the dashboard reads `exp` only; the API verifies signatures.
+    return jwt.encode({"sub": "ada", "exp": int(expires)}, "k" * 32, algorithm="HS256")
+
+
+def test_an_expired_access_token_asks_to_sign_in_again_not_for_a_role(auth_on: Path) -> None:
+    app = AppTest.from_file(APP_SCRIPT, default_timeout=TIMEOUT)
+    app.user = signed_in(["viewer"], token=jwt_expiring_at(time.time() - 60))
+    app.run()
+
+    assert "Your session has expired" in app.info[0].value
+    assert [button.label for button in app.button] == ["Sign in again"]
+    assert not app.error  # never "needs the role viewer"
+    assert not app.metric
+
+
+def test_only_a_jwt_past_its_exp_counts_as_expired() -> None:
+    now = time.time()
+    assert access_token_expired(jwt_expiring_at(now - 1), now=now)
+    assert not access_token_expired(jwt_expiring_at(now + 300), now=now)
+    assert not access_token_expired("opaque-random-string", now=now)
+    assert not access_token_expired("not.a.jwt", now=now)
+    assert not access_token_expired(None, now=now)

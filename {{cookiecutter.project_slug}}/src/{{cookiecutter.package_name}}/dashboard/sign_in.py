@@ -7,9 +7,11 @@ the API verifies it, so providers that put roles in either token work.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import jwt
 import streamlit as st
 
 from {{ cookiecutter.package_name }}.auth import (
@@ -59,6 +61,8 @@ def require_viewer(settings: Settings) -> DashboardUser:
         st.stop()
     name = _display_name()
     token = st.user.tokens.get("access") if st.user.tokens else None
+    if access_token_expired(str(token) if token else None):
+        _session_expired()
     verifier = token_verifier(
         settings.oidc_issuer_url, settings.oidc_audience, settings.oidc_roles_claim
     )
@@ -102,6 +106,20 @@ def signed_in_roles(
         return roles, f"cannot check the access token: {error}"
 
 
+def access_token_expired(access_token: str | None, *, now: float | None = None) -> bool:
+    """Whether a JWT access token's `exp` has passed, so the API would answer 401 to it.
+
+    Read without verifying the signature: it only decides what to show; the API verifies.
+    """
+    if not access_token or access_token.count(".") != 2:
+        return False  # none, or opaque: nothing to read
+    try:
+        expires = jwt.decode(access_token, options={"verify_signature": False}).get("exp")
+    except jwt.PyJWTError:
+        return False
+    return isinstance(expires, int | float) and expires <= (time.time() if now is None else now)
+
+
 def current_user() -> DashboardUser:
     """The user the sign-in check let in for this session; a page run on its own (a new session,
     a test) runs the check itself, so a signed-in user is never told to sign in again."""
@@ -122,6 +140,15 @@ def _display_name() -> str:
         if value:
             return str(value)
     return "unknown user"
+
+
+def _session_expired() -> None:
+    # Streamlit keeps no refresh token; signing in again is silent while the provider's own
+    # session lasts, and asks for the password only once that has ended too.
+    st.title({{ cookiecutter.project_name | tojson }})
+    st.info("Your session has expired. Sign in again to go on.")
+    st.button("Sign in again", on_click=st.login, type="primary")
+    st.stop()
 
 
 def _refuse(message: str) -> None:
