@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tarfile
 import time
@@ -26,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tests.processes import free_port, stop
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cookiecutter-ai-solution"
 MAVEN = "https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist"
@@ -107,12 +108,6 @@ def java_env() -> dict[str, str]:
     if found:
         env["JAVA_HOME"] = found
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -225,12 +220,7 @@ def running(
         _wait_ready(f"http://127.0.0.1:{management_port}/health/ready", process, log)
         yield Keycloak(url=f"http://127.0.0.1:{port}", admin_password=admin_password, log=log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _wait_ready(health_url: str, process: subprocess.Popen[bytes], log: Path) -> None:

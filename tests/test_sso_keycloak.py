@@ -26,6 +26,7 @@ import pytest
 
 from tests import keycloak
 from tests.keycloak import HttpError, Keycloak, http_json
+from tests.processes import free_port, stop
 from tests.test_generated_project import installed, run  # noqa: F401 -- `installed` is a fixture
 
 pytestmark = [pytest.mark.install, pytest.mark.sso]
@@ -59,19 +60,15 @@ class Stack:
 
     def cli(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """The generated project's console script, as a user runs it in the project."""
-        return subprocess.run(
-            [str(self.project / ".venv" / "bin" / self.project.name), *args],
-            cwd=self.project,
-            env=self.env | (env or {}),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return self._run(self.project.name, *args, env=env)
 
     def python(self, code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return self._run("python", "-c", code, env=env)
+
+    def _run(self, program: str, *args: str, env: dict[str, str] | None) -> subprocess.CompletedProcess[str]:
+        """A program of the project's venv, run in the project with the stack's environment."""
         return subprocess.run(
-            [str(self.project / ".venv" / "bin" / "python"), "-c", code],
+            [str(self.project / ".venv" / "bin" / program), *args],
             cwd=self.project,
             env=self.env | (env or {}),
             capture_output=True,
@@ -136,7 +133,7 @@ def stack(
             "DASHBOARD_URL": dashboard_url,
             "SERVED_MODELS": MODEL,  # the one model trained below: the API is ready once it loads
         }
-        api_port = keycloak.free_port()
+        api_port = free_port()
         stack = Stack(
             project=project,
             keycloak=server,
@@ -160,12 +157,7 @@ def stack(
             _wait_for_api(stack.api_url, api, api_log)
             yield stack
         finally:
-            api.terminate()
-            try:
-                api.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                api.kill()
-                api.wait()
+            stop(api)
             if request.session.testsfailed:
                 print(f"--- API log ({api_log}):\n{_tail(api_log)}")
                 print(f"--- Keycloak log ({server.log}):\n{_tail(server.log)}")

@@ -7,13 +7,14 @@ is what server-side dry-runs need. Binaries come from tests/infra/k8s.sh (cached
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.processes import free_port, stop
 
 INFRA_DIR = Path(__file__).resolve().parent
 READY_TIMEOUT_S = 90
@@ -34,13 +35,6 @@ def kubernetes_bin_dir() -> Path:
         reason = result.stderr.strip().removeprefix("error: ")
         raise BinariesMissing(reason or "tests/infra/k8s.sh --check failed")
     return Path(result.stdout.strip().splitlines()[-1])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)
@@ -81,15 +75,6 @@ current-context: local
 """
     )
     path.chmod(0o600)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @contextmanager
@@ -153,9 +138,9 @@ def running_apiserver(workdir: Path) -> Iterator[ApiServer]:
                 ).stdout.split()[-1]
                 yield ApiServer(kubeconfig=kubeconfig, kubectl=server.kubectl, version=version)
             finally:
-                _stop(apiserver)
+                stop(apiserver, grace_seconds=15)
         finally:
-            _stop(etcd)
+            stop(etcd, grace_seconds=15)
 
 
 def _wait_ready(server: ApiServer, apiserver: subprocess.Popen[bytes], workdir: Path) -> None:
