@@ -6,11 +6,8 @@ SSO test runs the same commands against a real Keycloak.
 
 from __future__ import annotations
 
-import json
-import threading
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -25,6 +22,8 @@ from {{ cookiecutter.package_name }}.auth.tokens import (
 from {{ cookiecutter.package_name }}.cli import app
 from {{ cookiecutter.package_name }}.client import ClientCredentialsToken
 
+from tests.loopback_http import JsonHandler, serve
+
 
 class ScriptedProvider:
     """Discovery, device authorization and a token endpoint answering from `token_answers`."""
@@ -35,7 +34,7 @@ class ScriptedProvider:
         self.device = True
         provider = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 document: dict[str, Any] = {
                     "issuer": provider.url,
@@ -43,13 +42,13 @@ class ScriptedProvider:
                 }
                 if provider.device:
                     document["device_authorization_endpoint"] = f"{provider.url}/device"
-                self._answer(200, document)
+                self.send_json(200, document)
 
             def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
                 if self.path == "/device":
-                    self._answer(
+                    self.send_json(
                         200,
                         {
                             "device_code": "dev-code",
@@ -61,22 +60,9 @@ class ScriptedProvider:
                     )
                     return
                 provider.token_forms.append(form)
-                self._answer(*provider.token_answers.pop(0))
+                self.send_json(*provider.token_answers.pop(0))
 
-            def _answer(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
 
 @pytest.fixture

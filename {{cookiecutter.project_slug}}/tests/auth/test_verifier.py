@@ -12,10 +12,8 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -31,6 +29,7 @@ from {{ cookiecutter.package_name }}.auth import (
 from {{ cookiecutter.package_name }}.devtokens import issue_dev_token
 
 from tests.api_services import AUDIENCE, oidc_provider_process
+from tests.loopback_http import JsonHandler, serve
 
 ROLES_CLAIM = "realm_access.roles"
 # Not the issuer's: signatures made with it must fail.
@@ -45,7 +44,7 @@ class LocalIssuer:
         self.jwks_requests = 0
         issuer = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 if self.path == "/.well-known/openid-configuration":
                     body: dict[str, Any] = {"issuer": issuer.url, "jwks_uri": f"{issuer.url}/jwks"}
@@ -55,19 +54,9 @@ class LocalIssuer:
                 else:
                     self.send_error(404)
                     return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(200, body)
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def public_jwk(self, kid: str) -> dict[str, Any]:
         jwk: dict[str, Any] = json.loads(

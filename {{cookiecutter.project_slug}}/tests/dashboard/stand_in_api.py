@@ -7,12 +7,12 @@ tests cover the real service.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.loopback_http import JsonHandler, serve
 
 
 @dataclass
@@ -27,7 +27,7 @@ class StandInApi:
 def stand_in_api() -> Iterator[StandInApi]:
     api = StandInApi(url="")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             api.requests.append(
@@ -37,20 +37,9 @@ def stand_in_api() -> Iterator[StandInApi]:
                     "json": json.loads(body),
                 }
             )
-            payload = json.dumps(api.answer).encode()
-            self.send_response(api.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.send_json(api.status, api.answer)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    api.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, api.url = serve(Handler)
     try:
         yield api
     finally:
