@@ -20,16 +20,20 @@ from tests.fixtures.iris_registry import (
 APP_SCRIPT = Path(dashboard_package.__file__).with_name("app.py")
 VIEWS = APP_SCRIPT.with_name("views")
 T = TypeVar("T")
+# Nothing listens here: an opaque access token is rejected before any key is fetched.
+UNREACHABLE_ISSUER = "http://127.0.0.1:9/realms/test"
 
 __all__ = [
     "ACCURACY",
     "APP_SCRIPT",
     "MODEL",
     "NOT_REGISTERED",
+    "UNREACHABLE_ISSUER",
     "VIEWS",
     "Registry",
     "build_registry",
     "by_label",
+    "signed_in",
     "write_prediction_log",
 ]
 
@@ -37,3 +41,14 @@ __all__ = [
 def by_label(widgets: Iterable[T], label: str) -> T:
     """The AppTest widget with this label (AppTest looks widgets up by key or position only)."""
     return next(w for w in widgets if getattr(w, "label", None) == label)
+
+
+def signed_in(roles: list[str], *, token: str = "opaque-access-token") -> dict[str, object]:  # noqa: S107
+    """What st.user holds after an OIDC login whose ID token carries Keycloak realm roles."""
+    return {
+        "is_logged_in": True,
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "realm_access": {"roles": roles},
+        "tokens": {"access": token},
+    }

@@ -10,7 +10,13 @@ import streamlit as st
 
 from {{ cookiecutter.package_name }}.config import get_settings
 
-from tests.dashboard.backends import MODEL, NOT_REGISTERED, Registry, build_registry
+from tests.dashboard.backends import (
+    MODEL,
+    NOT_REGISTERED,
+    UNREACHABLE_ISSUER,
+    Registry,
+    build_registry,
+)
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +45,10 @@ def dashboard_env(
     st.cache_resource.clear()
     yield database
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def auth_on(dashboard_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("AUTH_ENABLED", "true")
+    monkeypatch.setenv("OIDC_ISSUER_URL", UNREACHABLE_ISSUER)
+    return dashboard_env

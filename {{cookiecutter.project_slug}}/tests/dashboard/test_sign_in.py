@@ -10,42 +10,46 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.package_name }}.auth import TokenVerifier
-from {{ cookiecutter.package_name }}.dashboard.sign_in import access_token_expired, signed_in_roles
+from {{ cookiecutter.package_name }}.dashboard.sign_in import access_token_state, signed_in_roles
 
-from tests.dashboard.backends import APP_SCRIPT, MODEL, VIEWS, by_label
+from tests.dashboard.backends import (
+    APP_SCRIPT,
+    MODEL,
+    UNREACHABLE_ISSUER,
+    VIEWS,
+    by_label,
+    signed_in,
+)
 from tests.dashboard.stand_in_api import stand_in_api
 
 TIMEOUT = 60
-# Nothing listens here: an opaque access token is rejected before any key is fetched.
-UNREACHABLE_ISSUER = "http://127.0.0.1:9/realms/test"
 
 
-@pytest.fixture
-def auth_on(dashboard_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("AUTH_ENABLED", "true")
-    monkeypatch.setenv("OIDC_ISSUER_URL", UNREACHABLE_ISSUER)
-    return dashboard_env
+def test_a_visitor_sees_only_the_login_button(
+    auth_on: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oidc_provider_mock import run_server_in_thread
+
+    with run_server_in_thread() as provider:
+        monkeypatch.setenv("OIDC_ISSUER_URL", f"http://localhost:{provider.server_port}")
+        app = AppTest.from_file(APP_SCRIPT, default_timeout=TIMEOUT)
+        app.user = {"is_logged_in": False}
+        app.run()
+
+    assert [button.label for button in app.button] == ["Log in"]
+    assert not app.error
+    assert not app.metric
+    assert not app.warning  # no auth-off banner when auth is on
 
 
-def signed_in(roles: list[str], *, token: str = "opaque-access-token") -> dict[str, object]:  # noqa: S107
-    """What st.user holds after an OIDC login whose ID token carries Keycloak realm roles."""
-    return {
-        "is_logged_in": True,
-        "name": "Ada Lovelace",
-        "email": "ada@example.com",
-        "realm_access": {"roles": roles},
-        "tokens": {"access": token},
-    }
-
-
-def test_a_visitor_sees_only_the_login_button(auth_on: Path) -> None:
+def test_a_visitor_is_told_when_the_sign_in_service_is_down_and_can_retry(auth_on: Path) -> None:
     app = AppTest.from_file(APP_SCRIPT, default_timeout=TIMEOUT)
     app.user = {"is_logged_in": False}
     app.run()
 
-    assert [button.label for button in app.button] == ["Log in"]
+    assert f"The sign-in service at {UNREACHABLE_ISSUER} is not answering" in app.error[0].value
+    assert [button.label for button in app.button] == ["Retry"]
     assert not app.metric
-    assert not app.warning  # no auth-off banner when auth is on
 
 
 def test_a_user_without_viewer_role_is_refused(auth_on: Path) -> None:
@@ -120,14 +124,19 @@ def test_roles_come_from_the_id_token_when_the_access_token_is_opaque() -> None:
     assert problem is None  # an opaque token is normal, not a problem to report
 
 
-def jwt_expiring_at(expires: float) -> str:
+def jwt_token(*, expires: float, issued: float | None = None) -> str:
     # Signed with a throwaway key: the dashboard reads `exp` only; the API verifies signatures.
-    return jwt.encode({"sub": "ada", "exp": int(expires)}, "k" * 32, algorithm="HS256")
+    claims: dict[str, object] = {"sub": "ada", "exp": int(expires)}
+    if issued is not None:
+        claims["iat"] = int(issued)
+    return jwt.encode(claims, "k" * 32, algorithm="HS256")
 
 
-def test_an_expired_access_token_asks_to_sign_in_again_not_for_a_role(auth_on: Path) -> None:
+def test_a_token_dead_on_arrival_asks_to_sign_in_again_not_for_a_role(auth_on: Path) -> None:
+    # Issued a moment ago yet expired: the clocks disagree, so a silent renewal would loop.
+    now = time.time()
     app = AppTest.from_file(APP_SCRIPT, default_timeout=TIMEOUT)
-    app.user = signed_in(["viewer"], token=jwt_expiring_at(time.time() - 60))
+    app.user = signed_in(["viewer"], token=jwt_token(expires=now - 1, issued=now - 2))
     app.run()
 
     assert "Your session has expired" in app.info[0].value
@@ -136,10 +145,14 @@ def test_an_expired_access_token_asks_to_sign_in_again_not_for_a_role(auth_on: P
     assert not app.metric
 
 
-def test_only_a_jwt_past_its_exp_counts_as_expired() -> None:
+def test_an_access_token_is_renewed_shortly_before_it_expires() -> None:
     now = time.time()
-    assert access_token_expired(jwt_expiring_at(now - 1), now=now)
-    assert not access_token_expired(jwt_expiring_at(now + 300), now=now)
-    assert not access_token_expired("opaque-random-string", now=now)
-    assert not access_token_expired("not.a.jwt", now=now)
-    assert not access_token_expired(None, now=now)
+    assert access_token_state(jwt_token(expires=now + 300, issued=now - 10), now=now) == "usable"
+    assert access_token_state(jwt_token(expires=now + 10, issued=now - 50), now=now) == "renew"
+    assert access_token_state(jwt_token(expires=now - 100, issued=now - 400), now=now) == "renew"
+    assert access_token_state(jwt_token(expires=now - 1), now=now) == "renew"
+    # Fresh from the provider: never sent back at once, whatever its exp says.
+    assert access_token_state(jwt_token(expires=now + 5, issued=now - 1), now=now) == "usable"
+    assert access_token_state(jwt_token(expires=now - 1, issued=now - 2), now=now) == "expired"
+    for not_a_jwt in ("opaque-random-string", "not.a.jwt", None):
+        assert access_token_state(not_a_jwt, now=now) == "usable"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import jwt
 import streamlit as st
@@ -22,8 +23,13 @@ from {{ cookiecutter.package_name }}.auth import (
 )
 from {{ cookiecutter.package_name }}.auth.roles import parse_claim_paths, roles_from_claims
 from {{ cookiecutter.package_name }}.config import Settings, get_settings
+from {{ cookiecutter.package_name }}.dashboard.provider_check import sign_in_problem
 
 USER_KEY = "dashboard_user"
+RENEW_MARGIN_SECONDS = 15
+FRESH_SECONDS = 10
+CHECK_SECONDS = 30  # how long a sign-in check's verdict is reused
+TokenState = Literal["usable", "renew", "expired"]
 
 
 @dataclass(frozen=True)
@@ -55,13 +61,16 @@ def require_viewer(settings: Settings) -> DashboardUser:
             DashboardUser(name="developer (auth off)", roles=frozenset(Role), access_token=None)
         )
     if not st.user.is_logged_in:
-        st.title({{ cookiecutter.project_name | tojson }})
-        st.info("Sign in with your organisation account to see models, predictions and drift.")
-        st.button("Log in", on_click=st.login, type="primary")
-        st.stop()
+        _sign_in_page(settings)
     name = _display_name()
     token = st.user.tokens.get("access") if st.user.tokens else None
-    if access_token_expired(str(token) if token else None):
+    state = access_token_state(str(token) if token else None)
+    if state == "renew":
+        # Streamlit keeps no refresh token: a new sign-in is the refresh. It is silent while
+        # the provider's own session lasts, and asks for the password only once that ended.
+        st.login()
+        st.stop()
+    if state == "expired":
         _session_expired()
     verifier = token_verifier(
         settings.oidc_issuer_url, settings.oidc_audience, settings.oidc_roles_claim
@@ -106,18 +115,23 @@ def signed_in_roles(
         return roles, f"cannot check the access token: {error}"
 
 
-def access_token_expired(access_token: str | None, *, now: float | None = None) -> bool:
-    """Whether a JWT access token's `exp` has passed, so the API would answer 401 to it.
-
-    Read without verifying the signature: it only decides what to show; the API verifies.
-    """
+def access_token_state(access_token: str | None, *, now: float | None = None) -> TokenState:
+    """`renew` once a JWT access token is within RENEW_MARGIN_SECONDS of its `exp`, so no click
+    carries a dead token; `expired` if it was issued moments ago yet is already dead (clocks
+    disagree, and renewing would loop). Read unverified: it only decides what to show."""
     if not access_token or access_token.count(".") != 2:
-        return False  # none, or opaque: nothing to read
+        return "usable"  # none, or opaque: nothing to read
     try:
-        expires = jwt.decode(access_token, options={"verify_signature": False}).get("exp")
+        claims = jwt.decode(access_token, options={"verify_signature": False})
     except jwt.PyJWTError:
-        return False
-    return isinstance(expires, int | float) and expires <= (time.time() if now is None else now)
+        return "usable"
+    expires, issued = claims.get("exp"), claims.get("iat")
+    now = time.time() if now is None else now
+    if not isinstance(expires, int | float) or expires - now > RENEW_MARGIN_SECONDS:
+        return "usable"
+    if isinstance(issued, int | float) and now - issued < FRESH_SECONDS:
+        return "expired" if expires <= now else "usable"
+    return "renew"
 
 
 def current_user() -> DashboardUser:
@@ -127,6 +141,19 @@ def current_user() -> DashboardUser:
     if isinstance(user, DashboardUser):
         return user
     return require_viewer(get_settings())
+
+
+def require_role(role: Role) -> DashboardUser:
+    """The current user if they hold `role`; otherwise the page ends with the reason.
+
+    Pages a role may not use are also left out of the navigation; this check stops a request
+    crafted for such a page (its URL, or its widgets) before any of its code runs.
+    """
+    user = current_user()
+    if role not in user.roles:
+        st.error(f"This page needs the role `{role}`, which {user.name} does not have.")
+        st.stop()
+    return user
 
 
 def _keep(user: DashboardUser) -> DashboardUser:
@@ -142,9 +169,38 @@ def _display_name() -> str:
     return "unknown user"
 
 
+def _sign_in_page(settings: Settings) -> None:
+    """The Log in button, or why signing in would fail now and a Retry."""
+    st.title({{ cookiecutter.project_name | tojson }})
+    problem = _cached_sign_in_problem(
+        settings.oidc_issuer_url,
+        settings.oidc_client_id,
+        f"{settings.dashboard_url.rstrip('/')}/oauth2callback",
+        settings.oidc_client_secret.get_secret_value(),
+    )
+    if problem:
+        st.error(f"Signing in is not possible right now. {problem}")
+        st.button("Retry", on_click=_cached_sign_in_problem.clear, type="primary")
+    else:
+        st.info("Sign in with your organisation account to see models, predictions and drift.")
+        st.button("Log in", on_click=st.login, type="primary")
+    st.stop()
+
+
+@st.cache_data(ttl=CHECK_SECONDS, show_spinner="Checking the sign-in service...")
+def _cached_sign_in_problem(
+    issuer_url: str, client_id: str, redirect_uri: str, _client_secret: str
+) -> str | None:
+    # The leading underscore keeps the secret out of the cache key.
+    return sign_in_problem(
+        issuer_url=issuer_url,
+        client_id=client_id,
+        client_secret=_client_secret,
+        redirect_uri=redirect_uri,
+    )
+
+
 def _session_expired() -> None:
-    # Streamlit keeps no refresh token; signing in again is silent while the provider's own
-    # session lasts, and asks for the password only once that has ended too.
     st.title({{ cookiecutter.project_name | tojson }})
     st.info("Your session has expired. Sign in again to go on.")
     st.button("Sign in again", on_click=st.login, type="primary")

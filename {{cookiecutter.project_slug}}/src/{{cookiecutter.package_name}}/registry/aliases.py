@@ -86,6 +86,9 @@ def promote(
     _require_version(registry, name, version)
     record = AuditRecord.now(actor=actor, reason=reason)
     history = champion_history(registry, name)
+    current = champion_version(registry, name)
+    if current is not None and (not history or history[-1] != current):
+        history.append(current)  # set outside these commands (MLflow's UI): still one to go back to
     client = registry.client
     client.set_registered_model_alias(name, CHAMPION, version)
     for key, value in record.tags("champion.promoted").items():
