@@ -16,15 +16,19 @@ import os
 import shutil
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from tests import keycloak
+from tests.browser import chromium, expect_text, keycloak_sign_in
 from tests.keycloak import HttpError, Keycloak, http_json
 from tests.processes import free_port, stop
 from tests.test_generated_project import installed, run  # noqa: F401 -- `installed` is a fixture
@@ -32,6 +36,9 @@ from tests.test_generated_project import installed, run  # noqa: F401 -- `instal
 pytestmark = [pytest.mark.install, pytest.mark.sso]
 
 MODEL = "tumor-classifier"
+ACCESS_TOKEN_SECONDS = 60
+SESSION_CHECK_AFTER_SECONDS = 180
+POLL_SECONDS = 2
 
 
 def env_file(project: Path) -> dict[str, str]:
@@ -57,6 +64,7 @@ class Stack:
     api_url: str
     env: dict[str, str]
     secrets: dict[str, str]
+    run_dir: Path  # logs, and screenshots on failure
 
     def cli(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """The generated project's console script, as a user runs it in the project."""
@@ -109,7 +117,8 @@ def stack(
     secrets = env_file(project)
     run_dir = tmp_path_factory.mktemp("sso")
     realm = project.name
-    dashboard_url = "http://127.0.0.1:8599"  # not the default port: the redirect URIs follow it
+    # Not the default port: the realm's redirect URIs follow DASHBOARD_URL at import.
+    dashboard_url = f"http://127.0.0.1:{free_port()}"
     started = time.monotonic()
     with keycloak.running(
         keycloak.compose_version(project),
@@ -124,6 +133,8 @@ def stack(
         admin_password=secrets["IDENTITY_ADMIN_PASSWORD"],
     ) as server:
         print(f"Keycloak ready in {time.monotonic() - started:.1f} s")
+        # Short-lived access tokens: the dashboard session must outlive several of them.
+        server.admin("PUT", f"/{realm}", body={"accessTokenLifespan": ACCESS_TOKEN_SECONDS})
         env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}} | {
             "ENVIRONMENT": "dev",
             "DATA_DIR": str(run_dir / "var"),
@@ -132,6 +143,7 @@ def stack(
             "OIDC_ISSUER_URL": server.realm_url(realm),
             "DASHBOARD_URL": dashboard_url,
             "SERVED_MODELS": MODEL,  # the one model trained below: the API is ready once it loads
+            "MODEL_POLL_SECONDS": str(POLL_SECONDS),
         }
         api_port = free_port()
         stack = Stack(
@@ -141,6 +153,7 @@ def stack(
             api_url=f"http://127.0.0.1:{api_port}",
             env=env | {"API_URL": f"http://127.0.0.1:{api_port}"},
             secrets=secrets,
+            run_dir=run_dir,
         )
         trained = stack.cli("pipeline", "run", "--model", MODEL)
         assert trained.returncode == 0, trained.stderr[-4000:]
@@ -154,25 +167,27 @@ def stack(
                 stderr=subprocess.STDOUT,
             )
         try:
-            _wait_for_api(stack.api_url, api, api_log)
+            _wait_for(f"{stack.api_url}/health/ready", api, api_log)
             yield stack
         finally:
             stop(api)
             if request.session.testsfailed:
                 print(f"--- API log ({api_log}):\n{_tail(api_log)}")
                 print(f"--- Keycloak log ({server.log}):\n{_tail(server.log)}")
+                print(f"--- dashboard log:\n{_tail(run_dir / 'dashboard.log')}")
 
 
-def _wait_for_api(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until `url` answers 2xx, as long as the process serving it lives."""
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        assert process.poll() is None, f"the API exited:\n{_tail(log)}"
+        assert process.poll() is None, f"{process.args!r} exited:\n{_tail(log)}"
         try:
-            with urllib.request.urlopen(f"{url}/health/ready", timeout=2):
+            with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
             time.sleep(0.5)
-    raise AssertionError(f"the API was not ready in 300 s:\n{_tail(log)}")
+    raise AssertionError(f"{url} did not answer in 300 s:\n{_tail(log)}")
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +200,76 @@ def records(stack: Stack) -> list[dict[str, object]]:
     assert result.returncode == 0, result.stderr
     loaded: list[dict[str, object]] = json.loads(result.stdout)
     return loaded
+
+
+@contextmanager
+def running_dashboard(stack: Stack, log: Path, **settings: str) -> Iterator[str]:
+    """`<project> dashboard` with the stack's settings (and `settings` on top); yields its URL."""
+    env = stack.env | {name.upper(): value for name, value in settings.items()}
+    port = urllib.parse.urlsplit(env["DASHBOARD_URL"]).port
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(stack.project / ".venv" / "bin" / stack.project.name), "dashboard", "--port", str(port)],
+            cwd=stack.project,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/_stcore/health", process, log)
+        yield env["DASHBOARD_URL"]
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def dashboard(stack: Stack, dev_users: None) -> Iterator[str]:
+    with running_dashboard(stack, stack.run_dir / "dashboard.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(stack: Stack, request: pytest.FixtureRequest) -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+        if request.session.testsfailed:
+            for number, context in enumerate(launched.contexts):
+                for page in context.pages:
+                    page.screenshot(path=stack.run_dir / f"page-{number}.png", full_page=True)
+            print(f"--- screenshots of every open page in {stack.run_dir}")
+
+
+@dataclass(frozen=True)
+class Session:
+    page: Page
+    signed_in_at: float
+
+
+def try_prediction(page: Page) -> None:
+    """The Try-a-prediction page's form, submitted with the model's example."""
+    page.get_by_role("link", name="Try a prediction").click()
+    page.get_by_role("button", name="Predict").click()
+
+
+@pytest.fixture(scope="module")
+def predictor_session(stack: Stack, dashboard: str, browser: Browser) -> Session:
+    """dev-predictor, signed in first of all, so the lifespan check at the end has waited long."""
+    page = keycloak_sign_in(browser, dashboard, "dev-predictor", stack.secrets["DEV_USER_PASSWORD"])
+    return Session(page=page, signed_in_at=time.monotonic())
+
+
+def test_a_predictor_signs_in_on_keycloaks_page_and_predicts_but_never_sees_admin(
+    predictor_session: Session, dashboard: str
+) -> None:
+    page = predictor_session.page
+    expect_text(page, "Signed in as Dev predictor")
+    expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name="Admin")).to_have_count(0)
+    try_prediction(page)
+    expect_text(page, "Prediction:")
+    expect(page.get_by_text("Prediction failed")).to_have_count(0)
+    page.goto(f"{dashboard}/admin")  # the page's URL, typed by hand
+    expect_text(page, "Signed in as Dev predictor")
+    expect(page.get_by_role("heading", name="Admin")).to_have_count(0)
 
 
 @pytest.fixture(scope="module")
@@ -361,3 +446,129 @@ def test_issuer_differing_only_by_host_name_is_named_in_the_401(
     status, body = stack.predict(str(token), records)
     assert status == 401
     assert "only by host name" in json.dumps(body), body
+
+
+def test_a_viewer_signs_in_and_is_told_that_predicting_needs_another_role(
+    stack: Stack, dashboard: str, browser: Browser
+) -> None:
+    page = keycloak_sign_in(browser, dashboard, "dev-viewer", stack.secrets["DEV_USER_PASSWORD"])
+    expect_text(page, "Signed in as Dev viewer")
+    page.get_by_role("link", name="Try a prediction").click()
+    expect_text(page, "role, so the API will refuse predictions")
+    expect(page.get_by_role("button", name="Predict")).to_be_disabled()
+    page.context.close()
+
+
+def served_version(stack: Stack) -> str | None:
+    token = stack.keycloak.token(
+        stack.realm,
+        {
+            "grant_type": "client_credentials",
+            "client_id": f"{stack.realm}-machine",
+            "client_secret": stack.secrets["OIDC_MACHINE_CLIENT_SECRET"],
+        },
+    )["access_token"]
+    models = http_json("GET", f"{stack.api_url}/v1/models", bearer=str(token))
+    version: str | None = next(m["version"] for m in models if m["name"] == MODEL)
+    return version
+
+
+def wait_until_served(stack: Stack, version: str) -> None:
+    deadline = time.monotonic() + 10 * POLL_SECONDS
+    while served_version(stack) != version:
+        assert time.monotonic() < deadline, f"the API did not pick up v{version} by its hot swap"
+        time.sleep(0.5)
+
+
+def last_change(stack: Stack) -> dict[str, str]:
+    result = stack.python(
+        "import os; from mlflow import MlflowClient; "
+        "client = MlflowClient(os.environ['MLFLOW_TRACKING_URI']); "
+        f"print(client.get_registered_model({MODEL!r}).tags['champion.last_change'])"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    change: dict[str, str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return change
+
+
+def test_an_admin_promotes_and_rolls_back_the_api_follows_and_logout_ends_the_session(
+    stack: Stack, dashboard: str, browser: Browser
+) -> None:
+    trained = stack.cli("pipeline", "run", "--model", MODEL)  # a second version to choose
+    assert trained.returncode == 0, trained.stderr[-4000:]
+    before = served_version(stack)
+    wait_until_served(stack, before or "")
+    other = "1" if before == "2" else "2"
+    page = keycloak_sign_in(browser, dashboard, "dev-admin", stack.secrets["DEV_USER_PASSWORD"])
+    expect_text(page, "Signed in as Dev admin")
+    page.get_by_role("link", name="Admin").click()
+
+    page.get_by_label("Reason (kept in the audit trail)").fill("try the other version")
+    page.get_by_label("Reason (kept in the audit trail)").press("Enter")
+    page.get_by_text(f"Yes, serve v{other} of {MODEL}").click()
+    page.get_by_role("button", name="Promote").click()
+    expect_text(page, f"champion is now v{other} (by Dev admin")
+    assert last_change(stack) | {"at": ""} == {
+        "action": "promote",
+        "version": other,
+        "actor": "Dev admin",
+        "reason": "try the other version",
+        "at": "",
+    }
+    wait_until_served(stack, other)
+
+    page.get_by_text("Roll back to the previous champion").click()
+    page.get_by_label("Reason (kept in the audit trail)").fill("back to the proven one")
+    page.get_by_label("Reason (kept in the audit trail)").press("Enter")
+    page.get_by_text(f"Yes, roll {MODEL} back").click()
+    page.get_by_role("button", name="Roll back").click()
+    expect_text(page, f"champion v{other} → v{before}")
+    assert last_change(stack)["actor"] == "Dev admin"
+    wait_until_served(stack, str(before))
+
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log in").click()
+    # Keycloak asks for the password again: logging out ended its session, not only ours.
+    expect(page.locator("#username")).to_be_visible()
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("problem", "settings", "message"),
+    [
+        (
+            "wrong client secret",
+            {"oidc_client_secret": "not-the-secret"},
+            "does not accept the dashboard's client",
+        ),
+        ("Keycloak down", {"oidc_issuer_url": "http://127.0.0.1:{port}/realms/gone"}, "is not answering"),
+        ("unregistered address", {}, "refuses http://127.0.0.1:{port}/oauth2callback"),
+    ],
+)
+def test_sign_in_problems_show_a_readable_page_with_a_retry(
+    stack: Stack, browser: Browser, problem: str, settings: dict[str, str], message: str
+) -> None:
+    port = free_port()  # not the realm's DASHBOARD_URL, nor a Keycloak
+    values = {name: value.format(port=port) for name, value in settings.items()}
+    log = stack.run_dir / f"dashboard-{problem.replace(' ', '-')}.log"
+    with running_dashboard(stack, log, dashboard_url=f"http://127.0.0.1:{port}", **values) as url:
+        page = browser.new_context().new_page()
+        page.goto(url)
+        expect_text(page, message.format(port=port))
+        expect(page.get_by_role("button", name="Retry")).to_be_visible()
+        expect(page.get_by_role("button", name="Log in")).to_have_count(0)
+        assert "not-the-secret" not in page.content()
+        page.context.close()
+
+
+def test_the_session_outlives_its_short_lived_access_tokens(predictor_session: Session) -> None:
+    # Several access tokens have expired by now; the dashboard renews them without a password.
+    waited = time.monotonic() - predictor_session.signed_in_at
+    time.sleep(max(0.0, SESSION_CHECK_AFTER_SECONDS - waited))
+    page = predictor_session.page
+    page.reload()
+    expect_text(page, "Signed in as Dev predictor")
+    expect(page.locator("#username")).to_have_count(0)
+    try_prediction(page)
+    expect_text(page, "Prediction:")
+    expect(page.get_by_text("Prediction failed")).to_have_count(0)

@@ -66,7 +66,7 @@ def test_an_admin_promotes_and_rolls_back_with_a_reason_recorded_under_their_nam
     by_label(app.checkbox, f"Yes, roll {MODEL} back").check().run()
     by_label(app.button, "Roll back").click().run()
 
-    assert "champion v2 -> v1" in app.success[0].value
+    assert "champion v2 → v1" in app.success[0].value
     assert own_registry.get_registered_model(MODEL).aliases[CHAMPION] == 1
     assert last_change(own_registry)["actor"] == "Ada Lovelace"
 

@@ -20,8 +20,9 @@ APP_SCRIPT = Path(__file__).with_name("app.py")
 REGISTRY_TIMEOUTS = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1", "MLFLOW_HTTP_REQUEST_TIMEOUT": "10"}
 
 
-def secrets_path(settings: Settings) -> Path:
-    return settings.data_dir / "dashboard" / "secrets.toml"
+def secrets_path(settings: Settings, port: int) -> Path:
+    # One file per port: Streamlit re-reads it on change, so two dashboards must not share one.
+    return settings.data_dir / "dashboard" / f"secrets-{port}.toml"
 
 
 def streamlit_command(*, secrets_file: Path, port: int, host: str) -> list[str]:
@@ -60,7 +61,7 @@ def dashboard(
     settings = load_settings()
     if not settings.auth_enabled:
         console.print("[bold yellow]AUTH_ENABLED=false: the dashboard has no login (dev only).[/]")
-    secrets_file = write_secrets(settings, secrets_path(settings))
+    secrets_file = write_secrets(settings, secrets_path(settings, port))
     command = streamlit_command(secrets_file=secrets_file, port=port, host=host)
     console.print(f"Dashboard on http://{host}:{port} (Ctrl+C stops it)")
     for name, value in REGISTRY_TIMEOUTS.items():

@@ -61,7 +61,7 @@ if apply:
             st.success(f"{name}: champion is now v{version} (by {user.name}: {reason}).")
         else:
             before, after = rollback(registry, name, reason=reason, actor=user.name)
-            st.success(f"{name}: champion v{before} -> v{after} (by {user.name}: {reason}).")
+            st.success(f"{name}: champion v{before} → v{after} (by {user.name}: {reason}).")
     except RegistryError as error:
         st.error(str(error))
     loaders.models.clear()  # the other pages show the move at once
