@@ -73,6 +73,25 @@ class Stack:
     def python(self, code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return self._run("python", "-c", code, env=env)
 
+    @contextmanager
+    def serving(
+        self, *args: str, ready_url: str, log: Path, env: dict[str, str] | None = None
+    ) -> Iterator[None]:
+        """A long-running command of the project (`serve`, `dashboard`), once `ready_url` answers."""
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                [str(self.project / ".venv" / "bin" / self.project.name), *args],
+                cwd=self.project,
+                env=self.env | (env or {}),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            _wait_for(ready_url, process, log)
+            yield
+        finally:
+            stop(process)
+
     def _run(self, program: str, *args: str, env: dict[str, str] | None) -> subprocess.CompletedProcess[str]:
         """A program of the project's venv, run in the project with the stack's environment."""
         return subprocess.run(
@@ -158,19 +177,12 @@ def stack(
         trained = stack.cli("pipeline", "run", "--model", MODEL)
         assert trained.returncode == 0, trained.stderr[-4000:]
         api_log = run_dir / "api.log"
-        with api_log.open("w") as out:
-            api = subprocess.Popen(
-                [str(project / ".venv" / "bin" / project.name), "serve", "--port", str(api_port)],
-                cwd=project,
-                env=stack.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
         try:
-            _wait_for(f"{stack.api_url}/health/ready", api, api_log)
-            yield stack
+            with stack.serving(
+                "serve", "--port", str(api_port), ready_url=f"{stack.api_url}/health/ready", log=api_log
+            ):
+                yield stack
         finally:
-            stop(api)
             if request.session.testsfailed:
                 print(f"--- API log ({api_log}):\n{_tail(api_log)}")
                 print(f"--- Keycloak log ({server.log}):\n{_tail(server.log)}")
@@ -205,21 +217,12 @@ def records(stack: Stack) -> list[dict[str, object]]:
 @contextmanager
 def running_dashboard(stack: Stack, log: Path, **settings: str) -> Iterator[str]:
     """`<project> dashboard` with the stack's settings (and `settings` on top); yields its URL."""
-    env = stack.env | {name.upper(): value for name, value in settings.items()}
-    port = urllib.parse.urlsplit(env["DASHBOARD_URL"]).port
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(stack.project / ".venv" / "bin" / stack.project.name), "dashboard", "--port", str(port)],
-            cwd=stack.project,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_for(f"http://127.0.0.1:{port}/_stcore/health", process, log)
-        yield env["DASHBOARD_URL"]
-    finally:
-        stop(process)
+    env = {name.upper(): value for name, value in settings.items()}
+    url = env.get("DASHBOARD_URL", stack.env["DASHBOARD_URL"])
+    port = str(urllib.parse.urlsplit(url).port)
+    health = f"http://127.0.0.1:{port}/_stcore/health"
+    with stack.serving("dashboard", "--port", port, ready_url=health, log=log, env=env):
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,9 @@ class StandInProvider:
 
 
 @contextmanager
-def stand_in_provider() -> Iterator[StandInProvider]:
-    provider = StandInProvider()
+def stand_in_provider(**statuses: int) -> Iterator[StandInProvider]:
+    """A provider on loopback answering with the given statuses (see StandInProvider)."""
+    provider = StandInProvider(**statuses)
 
     class Handler(JsonHandler):
         def do_GET(self) -> None:
@@ -60,6 +61,14 @@ def check(issuer: str) -> str | None:
     )
 
 
+def reported_problem(**statuses: int) -> str:
+    """What the check reports against a stand-in provider answering with `statuses`."""
+    with stand_in_provider(**statuses) as provider:
+        problem = check(provider.issuer)
+    assert problem is not None
+    return problem
+
+
 def test_a_working_provider_raises_no_problem() -> None:
     with stand_in_provider() as provider:
         assert check(provider.issuer) is None
@@ -73,28 +82,19 @@ def test_a_provider_that_is_down_is_named_with_the_setting_to_check() -> None:
 
 
 def test_a_wrong_issuer_path_is_told_apart_from_a_provider_that_is_down() -> None:
-    with stand_in_provider() as provider:
-        provider.metadata_status = 404
-        problem = check(provider.issuer)
-    assert problem is not None
+    problem = reported_problem(metadata_status=404)
     assert "no OpenID configuration (HTTP 404)" in problem
 
 
 def test_a_refused_client_secret_names_the_setting_but_never_the_secret() -> None:
-    with stand_in_provider() as provider:
-        provider.token_status = 401
-        problem = check(provider.issuer)
-    assert problem is not None
+    problem = reported_problem(token_status=401)
     assert "client `dashboard`" in problem
     assert "OIDC_CLIENT_SECRET" in problem
     assert CREDENTIAL not in problem
 
 
 def test_a_refused_redirect_uri_says_which_address_to_allow() -> None:
-    with stand_in_provider() as provider:
-        provider.authorize_status = 400
-        problem = check(provider.issuer)
-    assert problem is not None
+    problem = reported_problem(authorize_status=400)
     assert f"refuses {REDIRECT}" in problem
     assert "http://127.0.0.1:8599/*" in problem
     assert "DASHBOARD_URL" in problem
