@@ -26,6 +26,8 @@ st.caption(
     f"The API serves the new champion within {settings.model_poll_seconds:g} s."
 )
 
+# Decide on the registry as it is now, not on the view the other pages cache (REFRESH_SECONDS).
+loaders.models.clear()
 registered = {name: m for name, m in loaders.models_or_stop(settings).items() if m is not None}
 if not registered:
     st.info("No model is registered yet: there is nothing to promote.")
