@@ -45,9 +45,11 @@ rootfs() {
         mapfile -t cas < <(ca_hooks)
         rm -rf "${out}.partial"
         # The host's pip settings name host paths (find-links) that mean nothing in the root.
+        # man1 stays although man pages are excluded: openjdk's postinst links java.1 into it.
         env -u PIP_FIND_LINKS "${NICE[@]}" mmdebstrap --quiet --variant=apt --include="ca-certificates,${packages}" \
             --aptopt='APT::Install-Recommends "false"' --dpkgopt='path-exclude=/usr/share/doc/*' \
             --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+            --essential-hook='mkdir -p "$1/usr/share/man/man1"' \
             "${cas[@]}" "$@" "${SUITE}" "${out}.partial" >&2
         mv "${out}.partial" "${out}"
     fi
