@@ -19,11 +19,13 @@ cd "${project}"
 [[ -f .env ]] || python3 scripts/write_env.py >/dev/null
 slug="$(basename "${project}")"
 compose=("${DOCKER}" compose -f compose.yaml -f "${HERE}/compose.ci.yaml")
+# Every app service of the stack runs this one image (compose.yaml's APP_IMAGE).
+export APP_IMAGE="${slug}:ci"
 
 started=$(now)
-step "building ${slug}:latest with docker/Dockerfile"
-"${NICE[@]}" "${DOCKER}" build --quiet -f docker/Dockerfile -t "${slug}:latest" . >/dev/null
-step "image built in $(($(now) - started)) s, $("${DOCKER}" image inspect --format '{{.Size}}' "${slug}:latest" | numfmt --to=si) B"
+step "building ${APP_IMAGE} with docker/Dockerfile"
+"${NICE[@]}" "${DOCKER}" build --quiet -f docker/Dockerfile -t "${APP_IMAGE}" . >/dev/null
+step "image built in $(($(now) - started)) s, $("${DOCKER}" image inspect --format '{{.Size}}' "${APP_IMAGE}" | numfmt --to=si) B"
 
 cleanup() {
     local status=$?
@@ -42,5 +44,5 @@ step "stack healthy in $(($(now) - started)) s"
 
 started=$(now)
 step "docker compose run --rm pipeline"
-"${compose[@]}" run --rm --no-build pipeline
+"${compose[@]}" run --rm pipeline
 step "pipeline job done in $(($(now) - started)) s"
