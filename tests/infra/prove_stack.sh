@@ -33,7 +33,14 @@ cleanup() {
         "${compose[@]}" logs --no-color >"${INFRA_CACHE}/stack-${slug}.log" 2>&1 || true
         step "failed; the services' logs are in ${INFRA_CACHE}/stack-${slug}.log"
     fi
-    "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+    # Every profile: a plain `down -v` keeps the volume of the pipeline job (profile pipeline).
+    "${compose[@]}" --profile '*' down -v --remove-orphans >/dev/null 2>&1 || true
+    local kind left=""
+    for kind in "ps -a" "volume ls" "network ls"; do
+        # shellcheck disable=SC2086  # the kind is two words on purpose
+        left+=$("${DOCKER}" ${kind} -q --filter "label=com.docker.compose.project=${slug}")
+    done
+    [[ -z "${left}" ]] && step "down -v left no container, volume or network" || step "left behind: ${left}"
 }
 trap cleanup EXIT
 
