@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 # The template's own Python (the generated project and the Jinja hooks have their own checks).
 PY_DIRS := template_hooks tests scripts benchmarks
 
-.PHONY: help bootstrap bootstrap-ci browser demo test test-sso test-fast lint typecheck docs lock lock-generated bench clean \
+.PHONY: help bootstrap bootstrap-ci browser demo test test-sso test-stack test-fast lint typecheck docs lock lock-generated bench clean \
 	infra-docker infra-images infra-k8s
 
 help: ## List every target with one line each
@@ -60,6 +60,9 @@ test: bootstrap-ci ## Run the whole template test suite (bakes, engines, hooks, 
 
 test-sso: bootstrap-ci ## Run only the single sign-on test against a real Keycloak (cached in ~/.cache)
 	$(VENV)/bin/pytest -m sso $(PYTEST_ARGS)
+
+test-stack: bootstrap-ci ## Run only the Compose stack tests on a real Docker engine (root and apt; cached in ~/.cache)
+	$(VENV)/bin/pytest -m stack $(PYTEST_ARGS)
 
 test-fast: bootstrap-ci ## Run the template tests that do not install generated projects
 	$(VENV)/bin/pytest -n 2 -m "not install" $(PYTEST_ARGS)

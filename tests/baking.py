@@ -77,3 +77,13 @@ def bake(engine: Engine, answers: Mapping[str, str], workdir: Path, template: Pa
 def default_slug(answers: Mapping[str, str]) -> str:
     name = answers.get("project_name", default_answers()["project_name"])
     return derive_slug(name)
+
+
+def env_file(project: Path) -> dict[str, str]:
+    """A generated project's .env as data (it is never sourced)."""
+    values = {}
+    for line in (project / ".env").read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not key.startswith("#"):
+            values[key.strip()] = value.strip()
+    return values

@@ -114,7 +114,10 @@ def java_env() -> dict[str, str]:
 class Keycloak:
     url: str
     admin_password: str
-    log: Path
+    log: Path | None = None
+    # The Host header of every call: a container's name, so tokens carry the issuer the stack's
+    # services expect while the traffic itself goes to 127.0.0.1.
+    host: str | None = None
 
     def realm_url(self, realm: str) -> str:
         return f"{self.url}/realms/{realm}"
@@ -122,9 +125,30 @@ class Keycloak:
     def token(self, realm: str, form: Mapping[str, str]) -> dict[str, Any]:
         """A token endpoint's JSON answer for `form` (raises HttpError with the body on refusal)."""
         answer: dict[str, Any] = http_json(
-            "POST", f"{self.realm_url(realm)}/protocol/openid-connect/token", form=form
+            "POST", f"{self.realm_url(realm)}/protocol/openid-connect/token", form=form, host=self.host
         )
         return answer
+
+    def user_tokens(
+        self, realm: str, client_id: str, client_secret: str, username: str, password: str
+    ) -> Any:
+        """A person's tokens from `client_id`, whose password grant is switched on for the test only."""
+        client = self.admin("GET", f"/{realm}/clients?clientId={client_id}")[0]
+        if not client["directAccessGrantsEnabled"]:
+            self.admin(
+                "PUT", f"/{realm}/clients/{client['id']}", body=client | {"directAccessGrantsEnabled": True}
+            )
+        return self.token(
+            realm,
+            {
+                "grant_type": "password",
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "username": username,
+                "password": password,
+                "scope": "openid",
+            },
+        )
 
     def admin(self, method: str, path: str, body: object = None) -> Any:
         """One call of the admin REST API (`path` below /admin/realms), as the bootstrap admin."""
@@ -137,7 +161,9 @@ class Keycloak:
                 "password": self.admin_password,
             },
         )["access_token"]
-        return http_json(method, f"{self.url}/admin/realms{path}", body=body, bearer=str(token))
+        return http_json(
+            method, f"{self.url}/admin/realms{path}", body=body, bearer=str(token), host=self.host
+        )
 
 
 class HttpError(Exception):
@@ -154,9 +180,10 @@ def http_json(
     form: Mapping[str, str] | None = None,
     body: object = None,
     bearer: str | None = None,
+    host: str | None = None,
 ) -> Any:
     """Standard-library HTTP with JSON answers: the template's test venv carries no HTTP client."""
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": "application/json"} | ({"Host": host} if host else {})
     data = None
     if form is not None:
         data = urllib.parse.urlencode(form).encode()

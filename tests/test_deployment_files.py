@@ -205,7 +205,7 @@ def test_compose_includes_exactly_the_files_of_the_chosen_options(
 
 def test_compose_services_wait_for_healthy_dependencies(project: Path, combo: dict[str, str]) -> None:
     services = compose_model(project)
-    expected = {"postgres", "mlflow", "db-migrate", "api", "pipeline"}
+    expected = {"postgres", "mlflow", "db-migrate", "api", "pipeline", "smoke"}
     expected |= (
         {"minio", "minio-buckets", "minio-secret-check"} if combo["object_storage"] == "minio" else set()
     )
@@ -223,6 +223,7 @@ def test_compose_services_wait_for_healthy_dependencies(project: Path, combo: di
                 assert condition == "service_completed_successfully", f"{name} -> {dependency}: {condition}"
                 assert services[dependency].get("restart") == "no", f"one-shot {dependency} must not restart"
     assert services["pipeline"]["profiles"] == ["pipeline"], "the pipeline is a job, started on demand"
+    assert services["smoke"]["profiles"] == ["smoke"], "the smoke test is a job, started on demand"
 
 
 def test_compose_ports_follow_the_design(project: Path) -> None:
@@ -400,6 +401,9 @@ def test_keycloak_realm_has_roles_clients_and_no_fixed_secrets(project: Path, co
 
 # ---------------------------------------------------------------- CI pipelines
 
+# How each pipeline proves auth on the booted stack: the smoke job where a provider runs in it.
+SMOKE = {"keycloak": "docker compose run --rm smoke", "external-oidc": "--write-out '%{http_code}'"}
+
 
 def test_github_workflow_is_valid_and_boots_the_stack(
     project: Path, combo: dict[str, str], actionlint: str
@@ -419,6 +423,7 @@ def test_github_workflow_is_valid_and_boots_the_stack(
     assert any(command.startswith("docker compose up") and "--wait" in command for command in stack)
     assert any("docker compose run --rm pipeline" in command for command in stack)
     assert any("/health/ready" in command for command in stack)
+    assert any(SMOKE[combo["auth_provider"]] in command for command in stack)
     assert ("chart" in jobs) == (combo["deployment"] == "compose-and-helm")
 
 
@@ -434,6 +439,7 @@ def test_gitlab_pipeline_is_valid_and_boots_the_stack(project: Path, combo: dict
     smoke = "\n".join(jobs["compose-smoke"]["script"])
     assert "--wait" in smoke
     assert "/health/ready" in smoke
+    assert SMOKE[combo["auth_provider"]] in smoke
     assert ("chart" in jobs) == (combo["deployment"] == "compose-and-helm")
 
 

@@ -28,7 +28,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests import keycloak
-from tests.browser import chromium, expect_text, keycloak_sign_in
+from tests.baking import env_file
+from tests.browser import chromium, expect_text, keycloak_sign_in, screenshot_every_page, try_prediction
 from tests.keycloak import HttpError, Keycloak, http_json
 from tests.processes import free_port, stop
 from tests.test_generated_project import installed, run  # noqa: F401 -- `installed` is a fixture
@@ -39,15 +40,6 @@ MODEL = "tumor-classifier"
 ACCESS_TOKEN_SECONDS = 60
 SESSION_CHECK_AFTER_SECONDS = 180
 POLL_SECONDS = 2
-
-
-def env_file(project: Path) -> dict[str, str]:
-    values = {}
-    for line in (project / ".env").read_text(encoding="utf-8").splitlines():
-        key, sep, value = line.partition("=")
-        if sep and not key.startswith("#"):
-            values[key.strip()] = value.strip()
-    return values
 
 
 def claims(token: str) -> dict[str, Any]:
@@ -118,8 +110,8 @@ class Stack:
             return error.code, json.loads(error.read() or b"{}")
 
 
-def _tail(path: Path, lines: int = 60) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+def _tail(path: Path | None, lines: int = 60) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path and path.exists() else ""
 
 
 @pytest.fixture(scope="module")
@@ -236,22 +228,13 @@ def browser(stack: Stack, request: pytest.FixtureRequest) -> Iterator[Browser]:
     with chromium() as launched:
         yield launched
         if request.session.testsfailed:
-            for number, context in enumerate(launched.contexts):
-                for page in context.pages:
-                    page.screenshot(path=stack.run_dir / f"page-{number}.png", full_page=True)
-            print(f"--- screenshots of every open page in {stack.run_dir}")
+            screenshot_every_page(launched, stack.run_dir)
 
 
 @dataclass(frozen=True)
 class Session:
     page: Page
     signed_in_at: float
-
-
-def try_prediction(page: Page) -> None:
-    """The Try-a-prediction page's form, submitted with the model's example."""
-    page.get_by_role("link", name="Try a prediction").click()
-    page.get_by_role("button", name="Predict").click()
 
 
 @pytest.fixture(scope="module")
@@ -374,24 +357,15 @@ def dev_users(stack: Stack) -> None:
 
 
 def user_tokens(stack: Stack, username: str) -> dict[str, object]:
-    """A person's tokens from the dashboard client; its password grant is switched on for the test only."""
-    clients = stack.keycloak.admin("GET", f"/{stack.realm}/clients?clientId={stack.realm}-dashboard")
-    client = clients[0]
-    if not client["directAccessGrantsEnabled"]:
-        stack.keycloak.admin(
-            "PUT", f"/{stack.realm}/clients/{client['id']}", body=client | {"directAccessGrantsEnabled": True}
-        )
-    return stack.keycloak.token(
+    """A person's tokens from the dashboard client."""
+    tokens: dict[str, object] = stack.keycloak.user_tokens(
         stack.realm,
-        {
-            "grant_type": "password",
-            "client_id": f"{stack.realm}-dashboard",
-            "client_secret": stack.secrets["OIDC_CLIENT_SECRET"],
-            "username": username,
-            "password": stack.secrets["DEV_USER_PASSWORD"],
-            "scope": "openid",
-        },
+        f"{stack.realm}-dashboard",
+        stack.secrets["OIDC_CLIENT_SECRET"],
+        username,
+        stack.secrets["DEV_USER_PASSWORD"],
     )
+    return tokens
 
 
 def test_viewer_is_refused_predict_and_roles_reach_the_id_token(

@@ -50,12 +50,14 @@ app.command()(dashboard)
 
 # Prediction API, app database and the local dev stack: heavy imports load inside the commands.
 from {{ cookiecutter.package_name }}.api.cli import predict_file, serve  # noqa: E402
+from {{ cookiecutter.package_name }}.api.smoke import smoke  # noqa: E402
 from {{ cookiecutter.package_name }}.auth.cli import app as auth_app  # noqa: E402
 from {{ cookiecutter.package_name }}.db.cli import app as db_app  # noqa: E402
 from {{ cookiecutter.package_name }}.devstack import app as dev_app  # noqa: E402
 
 app.command()(serve)
 app.command("predict-file")(predict_file)
+app.command()(smoke)
 app.add_typer(auth_app, name="auth")
 app.add_typer(db_app, name="db")
 app.add_typer(dev_app, name="dev")
