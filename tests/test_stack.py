@@ -131,6 +131,7 @@ def test_a_postgres_restart_under_load_loses_no_logged_prediction_silently(
     stack: Stack, keycloak: Keycloak, secrets: dict[str, str], records: dict[str, list[dict[str, Any]]]
 ) -> None:
     token = user_token(stack, keycloak, secrets, "dev-predictor")
+    started_before = stack.psql("SELECT pg_postmaster_start_time()")
     rows_before = int(stack.psql("SELECT count(*) FROM prediction_log"))
     dropped_before = readiness()["prediction_log"]["dropped"]
     served: list[int] = []
@@ -164,6 +165,7 @@ def test_a_postgres_restart_under_load_loses_no_logged_prediction_silently(
         f"{len(served)} requests from {CLIENTS} clients: {successes} 2xx,"
         f" {rows} rows written, {dropped} dropped"
     )
+    assert stack.psql("SELECT pg_postmaster_start_time()") != started_before, "postgres restarted"
     assert successes > 0
     assert rows + dropped == successes
 

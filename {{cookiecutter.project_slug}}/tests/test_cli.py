@@ -52,3 +52,13 @@ def test_bad_configuration_is_a_clear_error_not_a_traceback(
     assert "Configuration error" in result.output
     assert "environment" in result.output
     assert "Traceback" not in result.output
+
+
+def test_smoke_without_the_machine_clients_secret_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OIDC_MACHINE_CLIENT_SECRET", raising=False)
+    result = runner.invoke(app, ["smoke", "--api-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 2, result.output
+    assert "OIDC_MACHINE_CLIENT_SECRET is not set" in result.output
