@@ -27,6 +27,7 @@ from tests.stack import (
     docker_with_standins,
     each_model_predicts_and_logs_a_row,
     example_records,
+    image_megabytes,
     pipeline_registers_both_champions,
     predict,
     readiness,
@@ -51,7 +52,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
             project=project,
             overrides=(INFRA / "compose.ci.yaml",),
             run_dir=tmp_path_factory.mktemp("stack-logs"),
-            env={"APP_IMAGE": f"{project.name}:ci"},
+            env={"APP_IMAGE": f"{project.name}:ci", "API_IMAGE": f"{project.name}-api:ci"},
         ),
         request,
     ) as up:
@@ -83,6 +84,17 @@ def user_token(stack: Stack, keycloak: Keycloak, secrets: dict[str, str], userna
 @pytest.fixture(scope="module")
 def records(stack: Stack) -> dict[str, list[dict[str, Any]]]:
     return {model: example_records(stack, model) for model in MODELS}
+
+
+def test_the_apis_image_has_only_what_the_api_needs(stack: Stack) -> None:
+    """docs/images.md: mlflow-skinny without the MLflow server, no Streamlit, under 600 MB."""
+    code = "import importlib.metadata as m; print(*(d.metadata['Name'].lower() for d in m.distributions()))"
+    installed = set(
+        stack.compose("run", "--rm", "--no-deps", "--entrypoint", "python", "api", "-c", code).split()
+    )
+    assert "mlflow-skinny" in installed
+    assert not installed & {"mlflow", "streamlit", "pyarrow", "matplotlib", "pip"}
+    assert image_megabytes(stack.env["API_IMAGE"]) < 600
 
 
 def test_the_pipeline_job_registers_both_champions(stack: Stack) -> None:

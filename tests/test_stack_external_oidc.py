@@ -47,6 +47,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
             run_dir=tmp_path_factory.mktemp("stack-oidc-logs"),
             env={
                 "APP_IMAGE": f"{project.name}-oidc:ci",
+                "API_IMAGE": f"{project.name}-oidc-api:ci",
                 "OIDC_ISSUER_URL": f"http://{PROVIDER_HOST}/realms/{project.name}",
                 "CI_OIDC_ADMIN_PASSWORD": secrets.token_urlsafe(24),
                 "CI_OIDC_REALM_FILE": str(realm_source / "deploy" / "keycloak" / "realm.json"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Boots a generated default project's Compose stack on the stand-ins and prints the figures:
-# image build time and size, `up --wait` time, the pipeline job's time; then `down -v`.
+# image build time and sizes, `up --wait` time, the pipeline job's time; then `down -v`.
 # Needs docker.sh and images.sh done. Traffic from the host goes to 127.0.0.1 only.
 #
 # Usage: tests/infra/prove_stack.sh [PROJECT_DIR]   (default: a fresh bake in /tmp)
@@ -19,13 +19,16 @@ cd "${project}"
 [[ -f .env ]] || python3 scripts/write_env.py >/dev/null
 slug="$(basename "${project}")"
 compose=("${DOCKER}" compose -f compose.yaml -f "${HERE}/compose.ci.yaml")
-# Every app service of the stack runs this one image (compose.yaml's APP_IMAGE).
-export APP_IMAGE="${slug}:ci"
+# The stack's two images (compose.yaml's API_IMAGE and APP_IMAGE), under tags of this run.
+export API_IMAGE="${slug}-api:ci" APP_IMAGE="${slug}:ci"
 
 started=$(now)
-step "building ${APP_IMAGE} with docker/Dockerfile"
-"${NICE[@]}" "${DOCKER}" build --quiet -f docker/Dockerfile -t "${APP_IMAGE}" . >/dev/null
-step "image built in $(($(now) - started)) s, $("${DOCKER}" image inspect --format '{{.Size}}' "${APP_IMAGE}" | numfmt --to=si) B"
+step "building ${API_IMAGE} and ${APP_IMAGE} (docker compose build)"
+"${NICE[@]}" "${compose[@]}" build --quiet
+for image in "${API_IMAGE}" "${APP_IMAGE}"; do
+    step "${image}: $("${DOCKER}" image inspect --format '{{.Size}}' "${image}" | numfmt --to=si) B"
+done
+step "images built in $(($(now) - started)) s"
 
 cleanup() {
     local status=$?

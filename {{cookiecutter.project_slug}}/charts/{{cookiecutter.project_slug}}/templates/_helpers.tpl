@@ -48,9 +48,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
-{{/* The one image every component runs; the tag defaults to the chart's appVersion. */}}
+{{/* The full image (dashboard, pipeline); the tag defaults to the chart's appVersion. */}}
 {{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.image" -}}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+
+{{/* The API's own image (API, migrations), same tag. */}}
+{{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.apiImage" -}}
+{{- printf "%s:%s" .Values.image.apiRepository (.Values.image.tag | default .Chart.AppVersion) }}
 {{- end }}
 
 {{/* The Secret holding DATABASE_URL, OIDC_CLIENT_SECRET, SESSION_SECRET (and AWS_SECRET_ACCESS_KEY). */}}
