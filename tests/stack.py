@@ -96,6 +96,10 @@ class Stack:
         return found
 
     def down(self) -> None:
+        """`down -v`, the services' logs kept first in run_dir/compose.log (read them on failure)."""
+        if any(item.startswith("ps ") for item in self.leftovers()):
+            logs = self.compose("--profile", "*", "logs", "--no-color", "--timestamps")
+            (self.run_dir / "compose.log").write_text(logs)
         # Every profile: a plain `down -v` keeps the volume of the pipeline job (profile pipeline).
         self.compose("--profile", "*", "down", "--volumes", "--remove-orphans", "--timeout", "20")
 
@@ -122,11 +126,9 @@ def running(stack: Stack, request: pytest.FixtureRequest) -> Iterator[Stack]:
         yield stack
         passed = not request.session.testsfailed
     finally:
-        if not passed:
-            log = stack.run_dir / "compose.log"
-            log.write_text(stack.compose("--profile", "*", "logs", "--no-color", "--timestamps"))
-            print(f"--- the services' logs are in {log}")
         stack.down()
+        if not passed:
+            print(f"--- the services' logs are in {stack.run_dir / 'compose.log'}")
 
 
 def call(
