@@ -199,10 +199,12 @@ def pipeline_registers_both_champions(stack: Stack) -> None:
     wait_until(lambda: readiness().get("ready"), "the API serving both champions")
 
 
-def each_model_predicts_and_logs_a_row(stack: Stack, token: str) -> None:
+def each_model_predicts_and_logs_a_row(
+    stack: Stack, token: str, records_by_model: dict[str, list[dict[str, Any]]]
+) -> None:
     """`token` predicts each model's example rows (200), and each request's row is in PostgreSQL."""
     for model in MODELS:
-        records = example_records(stack, model)
+        records = records_by_model[model]
         logged = f"SELECT count(*) FROM prediction_log WHERE model_name = '{model}'"
         before = int(stack.psql(logged))
         status, answer = predict(model, records, token)

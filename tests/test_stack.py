@@ -102,9 +102,9 @@ def test_the_pipeline_job_registers_both_champions(stack: Stack) -> None:
 
 
 def test_a_keycloak_token_predicts_each_model_and_the_row_lands_in_postgres(
-    stack: Stack, keycloak: Keycloak, secrets: dict[str, str]
+    stack: Stack, keycloak: Keycloak, secrets: dict[str, str], records: dict[str, list[dict[str, Any]]]
 ) -> None:
-    each_model_predicts_and_logs_a_row(stack, user_token(stack, keycloak, secrets, "dev-predictor"))
+    each_model_predicts_and_logs_a_row(stack, user_token(stack, keycloak, secrets, "dev-predictor"), records)
 
 
 def test_the_projects_smoke_job_passes(stack: Stack, keycloak: Keycloak) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -74,21 +75,27 @@ def machine_token(stack: Stack) -> str:
     return client_credentials(stack, PROVIDER_HOST)
 
 
+@pytest.fixture(scope="module")
+def records(stack: Stack) -> dict[str, list[dict[str, Any]]]:
+    return {model: example_records(stack, model) for model in MODELS}
+
+
 def test_the_pipeline_job_registers_both_champions(stack: Stack) -> None:
     pipeline_registers_both_champions(stack)
 
 
 def test_the_providers_token_predicts_each_model_and_the_row_lands_in_postgres(
-    stack: Stack, machine_token: str
+    stack: Stack, machine_token: str, records: dict[str, list[dict[str, Any]]]
 ) -> None:
-    each_model_predicts_and_logs_a_row(stack, machine_token)
+    each_model_predicts_and_logs_a_row(stack, machine_token, records)
 
 
-def test_no_token_gets_401_and_a_token_of_another_issuer_too(stack: Stack, machine_token: str) -> None:
-    records = example_records(stack, MODELS[0])
-    assert predict(MODELS[0], records, None)[0] == 401
+def test_no_token_gets_401_and_a_token_of_another_issuer_too(
+    stack: Stack, records: dict[str, list[dict[str, Any]]]
+) -> None:
+    assert predict(MODELS[0], records[MODELS[0]], None)[0] == 401
     # The same provider reached by another name issues for another issuer: refused.
-    assert predict(MODELS[0], records, client_credentials(stack, "127.0.0.1:8080"))[0] == 401
+    assert predict(MODELS[0], records[MODELS[0]], client_credentials(stack, "127.0.0.1:8080"))[0] == 401
 
 
 def test_the_projects_smoke_job_passes_against_the_external_provider(stack: Stack) -> None:
