@@ -196,7 +196,10 @@ def pipeline_registers_both_champions(stack: Stack) -> None:
     print(f"docker compose run --rm pipeline: {time.monotonic() - started:.1f} s")
     assert set(champion_versions()) == set(MODELS)
     # The API polls the registry: it is ready once it serves both champions.
-    wait_until(lambda: readiness().get("ready"), "the API serving both champions")
+    wait_until(
+        lambda: (report := readiness()).get("ready") and not report["degraded"],
+        "the API serving both champions",
+    )
 
 
 def each_model_predicts_and_logs_a_row(

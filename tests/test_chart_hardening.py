@@ -13,6 +13,8 @@ import pytest
 from tests.test_deployment_files import (  # the chart fixtures too: each helm bake of the matrix
     Chart,
     _go_tool,
+    all_containers,
+    app_pod_specs,
     chart,
     chart_combo,
     chart_project,
@@ -86,8 +88,11 @@ def test_network_policies_deny_by_default_and_open_only_the_named_flows(chart: C
     assert dns["to"][0]["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "kube-system"}
     assert {(port["port"], port["protocol"]) for port in dns["ports"]} == {(53, "UDP"), (53, "TCP")}
     assert component(egress[1]["to"][0]) == "api"
-    service_ports = {port["port"] for rule in egress[2:] for port in rule["ports"]}
+    assert component(egress[2]["to"][0]) == "mlflow", "the chart's own MLflow server"
+    service_ports = {port["port"] for rule in egress[3:] for port in rule["ports"]}
     assert service_ports == {5432, 5000, 9000, 8080, 443}, "database, MLflow, S3 and OIDC; nothing else"
+    [mlflow_rule] = policies[f"{prefix}-mlflow-ingress"]["spec"]["ingress"]
+    assert {component(peer) for peer in mlflow_rule["from"]} == {"api", "dashboard", "pipeline"}
 
 
 def test_network_policy_destinations_come_from_values_and_can_be_turned_off(chart: Chart, helm: str) -> None:
@@ -105,7 +110,7 @@ def test_network_policy_destinations_come_from_values_and_can_be_turned_off(char
 def test_every_container_has_cpu_and_memory_requests_and_limits(chart: Chart, helm: str) -> None:
     for values in chart.values_files:
         for name, spec in pod_specs(rendered(helm, chart.path, values)):
-            for container in spec["containers"]:
+            for container in all_containers(spec):
                 resources = container["resources"]
                 for bound in ("requests", "limits"):
                     assert set(resources[bound]) >= {"cpu", "memory"}, f"{values.name}: {name} {bound}"
@@ -113,7 +118,7 @@ def test_every_container_has_cpu_and_memory_requests_and_limits(chart: Chart, he
 
 def test_schema_refuses_a_container_without_a_cpu_limit(chart: Chart, helm: str) -> None:
     values = str(chart.path / "ci" / "default-values.yaml")
-    for key in ("api", "dashboard", "pipeline", "migrations", "helmTest"):
+    for key in ("api", "dashboard", "pipeline", "migrations", "mlflow", "helmTest"):
         # A null deletes the default, as a user's override would.
         result = helm_template(
             helm, chart.path, "--values", values, "--set", f"{key}.resources.limits.cpu=null"
@@ -125,9 +130,9 @@ def test_schema_refuses_a_container_without_a_cpu_limit(chart: Chart, helm: str)
 def app_containers(docs: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     return [
         (name, spec, container)
-        for name, spec in pod_specs(docs)
+        for name, spec in app_pod_specs(docs)
         if not name.startswith("Pod/")
-        for container in spec["containers"]
+        for container in all_containers(spec)
     ]
 
 

@@ -51,6 +51,8 @@ REQUIRED_SECRETS = (
 # A `${NAME...}` reference in Compose; `$${...}` is an escaped literal for the container's shell.
 COMPOSE_VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 APP_WORKLOAD_KINDS = {"Deployment", "CronJob", "Job"}
+# The chart's MLflow server is MLflow's own process: it reads MLflow's variables, not Settings.
+THIRD_PARTY_COMPONENTS = {"mlflow"}
 
 
 # ---------------------------------------------------------------- fixtures and helpers
@@ -511,6 +513,21 @@ def pod_specs(docs: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]
             yield name, doc["spec"]
 
 
+def app_pod_specs(docs: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The pod specs of workloads that run the project's own CLI."""
+    return pod_specs(
+        [
+            doc
+            for doc in docs
+            if doc["metadata"]["labels"].get("app.kubernetes.io/component") not in THIRD_PARTY_COMPONENTS
+        ]
+    )
+
+
+def all_containers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*spec.get("initContainers", []), *spec["containers"]]
+
+
 def test_helm_chart_lints_and_renders_valid_kubernetes_objects(chart: Chart, helm: str) -> None:
     assert {path.name for path in chart.values_files} >= {"default-values.yaml", "production-values.yaml"}
     for values in chart.values_files:
@@ -527,27 +544,47 @@ def test_helm_chart_lints_and_renders_valid_kubernetes_objects(chart: Chart, hel
         for name, spec in pod_specs(docs):
             assert spec["securityContext"]["runAsNonRoot"] is True, name
             assert spec["automountServiceAccountToken"] is False, name
-            for container in spec["containers"]:
+            for container in all_containers(spec):
                 assert container["securityContext"]["readOnlyRootFilesystem"] is True, name
                 assert container["securityContext"]["allowPrivilegeEscalation"] is False, name
 
 
-def test_helm_chart_runs_every_component_with_probes_and_hooks(
+def test_helm_chart_runs_every_component_with_probes_and_a_safe_rollout(
     chart: Chart, chart_combo: dict[str, str], helm: str
 ) -> None:
     docs = rendered(helm, chart.path, chart.path / "ci" / "default-values.yaml")
     by_name = {f"{doc['kind']}/{doc['metadata']['name']}": doc for doc in docs}
     prefix = f"release-{chart.path.name}"
-    api = by_name[f"Deployment/{prefix}-api"]["spec"]["template"]["spec"]["containers"][0]
-    assert api["args"] == ["serve", "--no-migrate"], "the db-migrate hook owns migrations"
+    api_deployment = by_name[f"Deployment/{prefix}-api"]["spec"]
+    api_pod = api_deployment["template"]["spec"]
+    [api] = api_pod["containers"]
+    assert api["args"] == ["serve", "--no-migrate"], "the init container owns migrations"
+    [migrate] = api_pod["initContainers"]
+    assert migrate["args"] == ["db", "upgrade"]
     assert api["livenessProbe"]["httpGet"]["path"] == "/health/live"
     assert api["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+    # An upgrade drops nothing: surge first, keep serving while endpoints update, drain politely.
+    assert api_deployment["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
+    assert api["lifecycle"]["preStop"]["sleep"]["seconds"] > 0
+    assert api_pod["terminationGracePeriodSeconds"] > api["lifecycle"]["preStop"]["sleep"]["seconds"]
+    budget = by_name[f"PodDisruptionBudget/{prefix}-api"]["spec"]
+    assert budget["minAvailable"] == 1
+    assert budget["selector"]["matchLabels"] == api_deployment["selector"]["matchLabels"]
+    assert not any(doc["kind"] == "Job" for doc in docs), "no hook Job: helm install --wait needs none"
     cronjob = by_name[f"CronJob/{prefix}-pipeline"]["spec"]
     assert cronjob["concurrencyPolicy"] == "Forbid"
     assert cronjob["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"] == ["pipeline", "run"]
-    migrate = by_name[f"Job/{prefix}-db-migrate"]
-    assert migrate["metadata"]["annotations"]["helm.sh/hook"] == "post-install,pre-upgrade"
-    assert migrate["spec"]["template"]["spec"]["containers"][0]["args"] == ["db", "upgrade"]
+    # The chart's own MLflow server, which the app finds with no value set.
+    [config_map] = [doc for doc in docs if doc["kind"] == "ConfigMap"]
+    assert config_map["data"]["MLFLOW_TRACKING_URI"] == f"http://{prefix}-mlflow:5000"
+    mlflow_pod = by_name[f"Deployment/{prefix}-mlflow"]["spec"]["template"]["spec"]
+    [mlflow] = mlflow_pod["containers"]
+    assert mlflow["command"] == ["mlflow"]
+    assert "--serve-artifacts" in mlflow["args"]
+    storage = "s3://mlflow" if chart_combo["object_storage"] == "minio" else "/app/var/mlartifacts"
+    assert f"--artifacts-destination={storage}" in mlflow["args"]
+    assert (f"PersistentVolumeClaim/{prefix}-mlflow-artifacts" in by_name) == (storage.startswith("/"))
+    assert f"Service/{prefix}-mlflow" in by_name
     test_pod = by_name[f"Pod/{prefix}-test-connection"]
     assert test_pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
     assert (f"Deployment/{prefix}-dashboard" in by_name) == (chart_combo["dashboard"] == "streamlit")
@@ -559,6 +596,9 @@ def test_helm_chart_runs_every_component_with_probes_and_hooks(
         d for d in production if d["kind"] == "Deployment" and d["metadata"]["name"].endswith("-api")
     )
     assert "replicas" not in api_spec["spec"], "the autoscaler owns the replica count"
+    assert not any(doc["metadata"]["name"].endswith("-mlflow") for doc in production), "MLflow is theirs"
+    minimal = rendered(helm, chart.path, chart.path / "ci" / "minimal-values.yaml")
+    assert "PodDisruptionBudget" not in {doc["kind"] for doc in minimal}, "one replica: a budget blocks drains"
 
 
 def test_helm_schema_rejects_unknown_keys_and_missing_secrets(chart: Chart, helm: str) -> None:
@@ -594,8 +634,8 @@ def helm_app_environments(helm: str, chart: Path) -> dict[str, set[str]]:
     docs = rendered(helm, chart, chart / "ci" / "default-values.yaml")
     config_maps = {doc["metadata"]["name"]: set(doc["data"]) for doc in docs if doc["kind"] == "ConfigMap"}
     environments = {}
-    for name, spec in pod_specs([doc for doc in docs if doc["kind"] in APP_WORKLOAD_KINDS]):
-        for container in spec["containers"]:
+    for name, spec in app_pod_specs([doc for doc in docs if doc["kind"] in APP_WORKLOAD_KINDS]):
+        for container in all_containers(spec):
             names = {variable["name"] for variable in container.get("env", [])}
             for source in container.get("envFrom", []):
                 names |= config_maps[source["configMapRef"]["name"]]

@@ -23,6 +23,7 @@ from tests.api_services import (
 pytestmark = pytest.mark.integration
 
 SWAP_MODEL = "swap-classifier"
+UNTRAINED_MODEL = "untrained-classifier"
 
 
 def test_promoting_a_new_version_while_requests_run_fails_none(
@@ -124,3 +125,30 @@ def test_registry_down_at_start_is_not_ready_then_recovers_and_later_outage_keep
         assert "registry is unreachable" in reload.json()["detail"]
         assert internal not in reload.text
         assert api.post(predict, predictor_token, json=body).status_code == 200
+
+
+def test_a_model_without_a_champion_leaves_the_api_ready_but_degraded(
+    tiny_registry: TinyRegistry, oidc_issuer: str, predictor_token: str, tmp_path: Path
+) -> None:
+    # A fresh install: the pipeline has not trained UNTRAINED_MODEL yet. Kubernetes must still
+    # route traffic to the pod (the other model serves), and the missing one says why.
+    tiny_registry.register(SWAP_MODEL, strength=1.0)
+    settings = api_settings(
+        tracking_uri=tiny_registry.tracking_uri,
+        issuer=oidc_issuer,
+        database_url=f"sqlite:///{tmp_path / 'app.db'}",
+        served_models=[SWAP_MODEL, UNTRAINED_MODEL],
+    )
+    with running_api(settings) as api:
+        ready = api.get("/health/ready")
+        assert ready.status_code == 200, ready.text
+        report = ready.json()
+        assert report["degraded"] is True
+        assert report["models"][SWAP_MODEL]["loaded"] is True
+        assert report["models"][UNTRAINED_MODEL]["champion"] is False
+        body = {"records": iris_records(1)}
+        served = api.post(f"/v1/models/{SWAP_MODEL}/predict", predictor_token, json=body)
+        assert served.status_code == 200, served.text
+        missing = api.post(f"/v1/models/{UNTRAINED_MODEL}/predict", predictor_token, json=body)
+        assert missing.status_code == 503
+        assert "no `champion` version" in missing.json()["detail"]

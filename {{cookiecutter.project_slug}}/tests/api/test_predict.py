@@ -266,7 +266,13 @@ def test_health_live_and_ready_with_details(api: RunningApi) -> None:
     assert ready.status_code == 200
     details = ready.json()
     assert details["ready"] is True
-    assert details["models"][CLASSIFIER] == {"loaded": True, "version": "1", "error": None}
+    assert details["degraded"] is False
+    assert details["models"][CLASSIFIER] == {
+        "loaded": True,
+        "version": "1",
+        "champion": True,
+        "error": None,
+    }
     assert details["database"]["reachable"] is True
     assert details["registry"]["reachable"] is True
 

@@ -68,6 +68,17 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default (printf "http://%s-api:%v" (include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.fullname" .) .Values.api.service.port) .Values.config.apiUrl }}
 {{- end }}
 
+{{/* The MLflow tracking server: the chart's own Service unless config.mlflowTrackingUri names another. */}}
+{{- define "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.mlflowTrackingUri" -}}
+{{- if .Values.config.mlflowTrackingUri }}
+{{- .Values.config.mlflowTrackingUri }}
+{{- else if .Values.mlflow.enabled }}
+{{- printf "http://%s-mlflow:%v" (include "{% endraw %}{{ cookiecutter.project_slug }}{% raw %}.fullname" .) .Values.mlflow.service.port }}
+{{- else }}
+{{- fail "config.mlflowTrackingUri is required with mlflow.enabled=false: the URL of your MLflow tracking server" }}
+{{- end }}
+{{- end }}
+
 {{/* Settings for every application container: plain values from the ConfigMap, secrets by key */}}
 {{/* (or, with secrets.asFiles, as files in SECRETS_DIR: see volumeMounts). */}}
 {{/* Each variable is a field of the application's Settings (src/<package>/config.py). */}}

@@ -45,6 +45,8 @@ class ModelStatus:
     name: str
     served: ServedModel | None
     error: str | None
+    # The registry answered that the model has no `champion` yet (the pipeline has not run).
+    champion_missing: bool
 
 
 class ModelManager:
@@ -93,7 +95,13 @@ class ModelManager:
 
     def statuses(self) -> list[ModelStatus]:
         return [
-            ModelStatus(name, self._served.get(name), self._errors.get(name)) for name in self.names
+            ModelStatus(
+                name,
+                self._served.get(name),
+                self._errors.get(name),
+                champion_missing=name in self._champion_missing,
+            )
+            for name in self.names
         ]
 
     @property

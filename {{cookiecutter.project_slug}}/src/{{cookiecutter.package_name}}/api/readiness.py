@@ -1,4 +1,10 @@
-"""What /health/ready reports: models, registry, database, prediction log."""
+"""What /health/ready reports: models, registry, database, prediction log.
+
+Ready means the pod can take traffic: the database is current and every model that has a
+`champion` is loaded. A model the registry says has no champion yet (the pipeline has not run)
+leaves the API ready but `degraded`: its predictions answer 503 with the reason, the other
+models serve, and a fresh install is not held back waiting for a first training run.
+"""
 
 from __future__ import annotations
 
@@ -18,16 +24,17 @@ def readiness(services: Services) -> dict[str, Any]:
         status.name: {
             "loaded": status.served is not None,
             "version": status.served.loaded.version if status.served else None,
+            "champion": not status.champion_missing,
             "error": status.error,
         }
         for status in services.models.statuses()
     }
     database = database_status(services)
     writer = services.log_writer
+    servable = all(model["loaded"] or not model["champion"] for model in models.values())
     return {
-        "ready": services.models.all_loaded
-        and database["reachable"]
-        and database["schema_current"],
+        "ready": servable and database["reachable"] and database["schema_current"],
+        "degraded": not all(model["loaded"] for model in models.values()),
         "models": models,
         "registry": {
             "reachable": services.models.registry_error is None

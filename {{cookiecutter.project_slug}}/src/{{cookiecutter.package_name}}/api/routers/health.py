@@ -21,7 +21,7 @@ async def live() -> dict[str, str]:
 
 @router.get(
     "/health/ready",
-    summary="Ready: every configured model is loaded and the database is reachable",
+    summary="Ready: the database is current and every model with a champion is loaded",
     responses={503: {"description": "Not ready; the body says which part is missing."}},
 )
 async def ready(services: ServicesDep) -> JSONResponse:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 
 from {{ cookiecutter.package_name }}.db.engine import make_engine
 from {{ cookiecutter.package_name }}.db.models import Base
 
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises migrations.
+MIGRATION_LOCK_KEY = 7_352_001
+
 config = context.config
 engine = make_engine(config.attributes["database_url"])
 with engine.begin() as connection:
+    if connection.dialect.name == "postgresql":
+        # Pods that migrate at once (the chart's init containers) take turns: the second one
+        # waits here, then finds the schema current. The lock ends with the transaction.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
