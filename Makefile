@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 # The template's own Python (the generated project and the Jinja hooks have their own checks).
 PY_DIRS := template_hooks tests scripts benchmarks
 
-.PHONY: help bootstrap bootstrap-ci browser demo test test-sso test-stack test-fast lint typecheck docs lock lock-generated bench clean \
+.PHONY: help bootstrap bootstrap-ci browser demo test test-sso test-stack test-k8s test-fast lint typecheck docs lock lock-generated bench clean \
 	infra-docker infra-images infra-k8s
 
 help: ## List every target with one line each
@@ -54,7 +54,7 @@ demo: bootstrap ## Generate a project with default answers into build/demo and r
 	$(MAKE) -C $(DEMO_DIR)/my-ai-solution demo POETRY=$(POETRY)
 
 test: bootstrap-ci ## Run the whole template test suite (bakes, engines, hooks, installs generated projects)
-	$(VENV)/bin/pytest -n 2 -m "not install" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -m "not install" $(PYTEST_ARGS)
 	@# Generated projects start real services in their tests: one at a time, on an unloaded machine.
 	$(VENV)/bin/pytest -m install $(PYTEST_ARGS)
 
@@ -64,8 +64,11 @@ test-sso: bootstrap-ci ## Run only the single sign-on test against a real Keyclo
 test-stack: bootstrap-ci ## Run only the Compose stack tests on a real Docker engine (root and apt; cached in ~/.cache)
 	$(VENV)/bin/pytest -m stack $(PYTEST_ARGS)
 
+test-k8s: bootstrap-ci ## Run only the Kubernetes tests: the chart on a real API server, then on a cluster built here (root and apt; cached)
+	$(VENV)/bin/pytest -m k8s $(PYTEST_ARGS)
+
 test-fast: bootstrap-ci ## Run the template tests that do not install generated projects
-	$(VENV)/bin/pytest -n 2 -m "not install" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -m "not install" $(PYTEST_ARGS)
 
 lint: bootstrap ## Check the template's own code style
 	$(VENV)/bin/ruff check $(PY_DIRS)

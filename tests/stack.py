@@ -35,12 +35,18 @@ MLFLOW_URL = "http://127.0.0.1:5000"
 
 def docker_with_standins() -> None:
     """Docker, Compose and the stand-in images, built or loaded from the cache, else a skip."""
+    infra_built("docker.sh", "images.sh")
+
+
+def infra_built(*scripts: str) -> None:
+    """Runs tests/infra scripts (cached, idempotent); without root and apt-get, a skip, which
+    under CI=true is a failure: CI must run what they give."""
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        reason = "the stack tests install Docker from Debian: they need root and apt-get"
+        reason = f"tests/infra/{', '.join(scripts)} install from Debian: they need root and apt-get"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}; under CI=true they must run, not skip")
         pytest.skip(reason)
-    for script in ("docker.sh", "images.sh"):
+    for script in scripts:
         started = time.monotonic()
         result = subprocess.run(
             ["bash", str(INFRA / script)], capture_output=True, text=True, timeout=3600, check=False
@@ -178,13 +184,18 @@ def champion_versions() -> dict[str, str]:
     return versions
 
 
-def example_records(stack: Stack, model: str) -> list[dict[str, Any]]:
-    """The model's own example rows (exactly its input columns), read inside the project's image."""
+def example_records_code(package: str, model: str) -> str:
+    """Python that prints the model's own example rows (exactly its input columns) as JSON."""
     module = model.replace("-", "_")
-    code = (
-        f"import json; from {stack.database}.models import {module} as m; "
+    return (
+        f"import json; from {package}.models import {module} as m; "
         "print(json.dumps(m.example_data()[m.FEATURES].iloc[:3].to_dict(orient='records')))"
     )
+
+
+def example_records(stack: Stack, model: str) -> list[dict[str, Any]]:
+    """The model's own example rows, read inside the project's image."""
+    code = example_records_code(stack.database, model)
     out = stack.compose("run", "--rm", "--no-deps", "--entrypoint", "python", "api", "-c", code)
     loaded: list[dict[str, Any]] = json.loads(out.strip().splitlines()[-1])
     return loaded
