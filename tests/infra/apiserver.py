@@ -26,10 +26,15 @@ class BinariesMissing(RuntimeError):
     """The Kubernetes binaries are not in the cache (tests/infra/k8s.sh builds them)."""
 
 
-def kubernetes_bin_dir() -> Path:
-    """The cached binaries' folder, without building anything (k8s.sh --check)."""
+def kubernetes_bin_dir(needs: str = "apiserver") -> Path:
+    """The cached binaries' folder, without building anything (`k8s.sh --check [apiserver]`).
+
+    `needs="apiserver"` asks for etcd, kube-apiserver and kubectl only; `needs="cluster"` for
+    everything tests/infra/cluster.py runs (containerd, CNI, CoreDNS and pause images too).
+    """
+    check = ["--check", "apiserver"] if needs == "apiserver" else ["--check"]
     result = subprocess.run(
-        ["bash", str(INFRA_DIR / "k8s.sh"), "--check"], capture_output=True, text=True, check=False
+        ["bash", str(INFRA_DIR / "k8s.sh"), *check], capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         reason = result.stderr.strip().removeprefix("error: ")
@@ -54,8 +59,13 @@ class ApiServer:
         )
 
 
-def _write_kubeconfig(path: Path, port: int, token: str) -> None:
-    # The server's certificate is self-signed on start; the connection never leaves loopback.
+def write_kubeconfig(path: Path, port: int, token: str, ca: Path | None = None) -> None:
+    """A kubeconfig for https://127.0.0.1:`port` with a bearer token (cluster.py's components too).
+
+    Without `ca` the server's certificate is not checked (apiserver.py's is self-signed on start);
+    the connection never leaves loopback either way.
+    """
+    trust = f"certificate-authority: {ca}" if ca else "insecure-skip-tls-verify: true"
     path.write_text(
         f"""apiVersion: v1
 kind: Config
@@ -63,7 +73,7 @@ clusters:
 - name: local
   cluster:
     server: https://127.0.0.1:{port}
-    insecure-skip-tls-verify: true
+    {trust}
 users:
 - name: admin
   user:
@@ -77,6 +87,22 @@ current-context: local
     path.chmod(0o600)
 
 
+def etcd_command(data_dir: Path, client_port: int, peer_port: int) -> list[str]:
+    """A one-member etcd on 127.0.0.1 (Debian's etcd-server), its data in `data_dir`."""
+    client_url = f"http://127.0.0.1:{client_port}"
+    peer_url = f"http://127.0.0.1:{peer_port}"
+    return [
+        "etcd",
+        "--name=test",
+        f"--data-dir={data_dir}",
+        f"--listen-client-urls={client_url}",
+        f"--advertise-client-urls={client_url}",
+        f"--listen-peer-urls={peer_url}",
+        f"--initial-advertise-peer-urls={peer_url}",
+        f"--initial-cluster=test={peer_url}",
+    ]
+
+
 @contextmanager
 def running_apiserver(workdir: Path) -> Iterator[ApiServer]:
     """etcd and kube-apiserver on free 127.0.0.1 ports, ready, stopped afterwards; logs in workdir."""
@@ -88,24 +114,12 @@ def running_apiserver(workdir: Path) -> Iterator[ApiServer]:
     signing_key = workdir / "service-account.key"
     subprocess.run(["openssl", "genrsa", "-out", str(signing_key), "2048"], check=True, capture_output=True)
     etcd_url = f"http://127.0.0.1:{etcd_port}"
-    peer_url = f"http://127.0.0.1:{peer_port}"
     with (
         (workdir / "etcd.log").open("wb") as etcd_log,
         (workdir / "kube-apiserver.log").open("wb") as api_log,
     ):
         etcd = subprocess.Popen(
-            [
-                "etcd",
-                "--name=test",
-                f"--data-dir={workdir / 'etcd'}",
-                f"--listen-client-urls={etcd_url}",
-                f"--advertise-client-urls={etcd_url}",
-                f"--listen-peer-urls={peer_url}",
-                f"--initial-advertise-peer-urls={peer_url}",
-                f"--initial-cluster=test={peer_url}",
-            ],
-            stdout=etcd_log,
-            stderr=subprocess.STDOUT,
+            etcd_command(workdir / "etcd", etcd_port, peer_port), stdout=etcd_log, stderr=subprocess.STDOUT
         )
         try:
             apiserver = subprocess.Popen(
@@ -130,7 +144,7 @@ def running_apiserver(workdir: Path) -> Iterator[ApiServer]:
             )
             try:
                 kubeconfig = workdir / "kubeconfig"
-                _write_kubeconfig(kubeconfig, api_port, token)
+                write_kubeconfig(kubeconfig, api_port, token)
                 server = ApiServer(kubeconfig=kubeconfig, kubectl=bin_dir / "kubectl", version="")
                 _wait_ready(server, apiserver, workdir)
                 version = subprocess.run(
