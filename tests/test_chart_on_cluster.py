@@ -1,12 +1,13 @@
 """The default project's Helm chart on a real single-node Kubernetes, built here (tests/infra).
 
-The whole solution is installed into a namespace enforcing PodSecurity `restricted`: API,
-dashboard, pipeline CronJob and the chart's own MLflow server, on PostgreSQL, MinIO and Keycloak
-running beside it in the cluster (tests/cluster/deps.yaml). In file order: `helm install --wait`,
-the pipeline as a Job created from the CronJob, `helm test`, predictions with a real token
-through the API Service, `helm upgrade` to a new image tag under load with no failed request,
-and `helm uninstall` leaving nothing. Host traffic goes only to 127.0.0.1 (port-forwards).
-Run alone with `make test-k8s`; the cluster's and pods' logs stay in the test's tmp dir.
+The project's own `scripts/chart_ci.sh`, which its GitHub workflow runs on kind, installs the
+whole solution into a namespace enforcing PodSecurity `restricted`: API, dashboard, pipeline
+CronJob and the chart's own MLflow server, beside PostgreSQL, MinIO and Keycloak from its
+deploy/kind/ (played by the stand-in images). In file order: `helm install --wait`, the
+pipeline as a Job from the CronJob, `helm test`, predictions with a real token through the API
+Service, the project's smoke Job, `helm upgrade` to a new image tag under load with no failed
+request, and `helm uninstall` leaving nothing. Host traffic goes only to 127.0.0.1
+(port-forwards). Run alone with `make test-k8s`; on failure the pods' logs stay in the tmp dir.
 """
 
 from __future__ import annotations
@@ -24,18 +25,15 @@ import pytest
 
 from tests.baking import bake, default_answers
 from tests.cluster.solution import (
-    APP_NAMESPACE,
     DEPS_NAMESPACE,
     KEYCLOAK_HOST,
-    RELEASE,
-    STANDINS,
+    PYTHON_STANDIN,
     Solution,
     build_images,
-    deploy_deps,
-    install_values,
+    chart_ci,
+    deploy_relay,
     kubectl,
-    new_solution,
-    restricted_namespace,
+    official_images,
     retag,
 )
 from tests.infra.cluster import Cluster, running_cluster
@@ -44,22 +42,23 @@ from tests.stack import DOCKER, MODELS, call, example_records_code, infra_built,
 
 pytestmark = [pytest.mark.install, pytest.mark.k8s]
 
-TAG, NEW_TAG = "0.1.0", "0.1.1"
+TAG, NEW_TAG = "ci", "ci-next"
 CLIENTS = 4
-
-
-def helm_binary() -> str:
-    from tests.test_deployment_files import _go_tool
-
-    return _go_tool("install_helm.sh", "HELM")
 
 
 @pytest.fixture(scope="module")
 def solution(tmp_path_factory: pytest.TempPathFactory) -> Solution:
     infra_built("docker.sh", "images.sh", "k8s.sh")
-    solution = new_solution(bake("cookiecutter", default_answers(), tmp_path_factory.mktemp("cluster")))
+    solution = Solution(bake("cookiecutter", default_answers(), tmp_path_factory.mktemp("cluster")))
     build_images(solution, TAG)
     return solution
+
+
+@pytest.fixture(scope="module")
+def helm() -> str:
+    from tests.test_deployment_files import _go_tool
+
+    return _go_tool("install_helm.sh", "HELM")
 
 
 @pytest.fixture(scope="module")
@@ -71,19 +70,18 @@ def cluster(
     with running_cluster(workdir) as cluster:
         print(f"cluster up (node Ready, CoreDNS available): {time.monotonic() - started:.0f} s")
         started = time.monotonic()
-        cluster.load_images(*STANDINS, solution.image(TAG), solution.api_image(TAG))
-        print(f"images loaded into containerd: {time.monotonic() - started:.0f} s")
-        deploy_deps(cluster, solution)
-        restricted_namespace(cluster, APP_NAMESPACE)
+        images = [PYTHON_STANDIN, *official_images(solution), solution.image(TAG), solution.api_image(TAG)]
+        cluster.load_images(*images)
+        print(f"{len(images)} images loaded into containerd: {time.monotonic() - started:.0f} s")
         try:
             yield cluster
         finally:
             if request.session.testsfailed:
-                keep_logs(cluster, workdir)
+                keep_logs(cluster, solution, workdir)
 
 
-def keep_logs(cluster: Cluster, workdir: Path) -> None:
-    for namespace in (APP_NAMESPACE, DEPS_NAMESPACE):
+def keep_logs(cluster: Cluster, solution: Solution, workdir: Path) -> None:
+    for namespace in (solution.slug, DEPS_NAMESPACE):
         described = cluster.kubectl_run("describe", "pods", "-n", namespace)
         logs = [described.stdout, described.stderr]
         for pod in cluster.kubectl_run("get", "pods", "-n", namespace, "-o", "name").stdout.split():
@@ -95,32 +93,9 @@ def keep_logs(cluster: Cluster, workdir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def helm(cluster: Cluster) -> Any:
-    binary = helm_binary()
-
-    def run(*args: str, timeout: float = 900) -> str:
-        result = subprocess.run(
-            [binary, "--kubeconfig", str(cluster.kubeconfig), "--namespace", APP_NAMESPACE, *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        assert result.returncode == 0, f"helm {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-        return result.stdout
-
-    return run
-
-
-@pytest.fixture(scope="module")
-def chart(solution: Solution) -> Path:
-    return solution.project / "charts" / solution.slug
-
-
-@pytest.fixture(scope="module")
 def api_port(cluster: Cluster, solution: Solution) -> Iterator[int]:
     """The API Service on 127.0.0.1 (a port-forward, pinned to one pod while it lives)."""
-    with cluster.port_forward(APP_NAMESPACE, f"service/{solution.fullname}-api", 8000) as port:
+    with cluster.port_forward(solution.slug, f"service/{solution.slug}-api", 8000) as port:
         yield port
 
 
@@ -132,70 +107,71 @@ def machine_token(cluster: Cluster, solution: Solution) -> str:
         form = {
             "grant_type": "client_credentials",
             "client_id": f"{solution.slug}-machine",
-            "client_secret": solution.secrets["oidc_machine_client_secret"],
+            "client_secret": solution.secrets["OIDC_MACHINE_CLIENT_SECRET"],
         }
         return str(provider.token(solution.slug, form)["access_token"])
 
 
-def app_pods(cluster: Cluster, component: str) -> list[dict[str, Any]]:
-    selector = f"app.kubernetes.io/instance={RELEASE},app.kubernetes.io/component={component}"
-    listed = json.loads(kubectl(cluster, "get", "pods", "-n", APP_NAMESPACE, "-l", selector, "-o", "json"))
+def app_pods(cluster: Cluster, solution: Solution, component: str) -> list[dict[str, Any]]:
+    selector = f"app.kubernetes.io/instance={solution.slug},app.kubernetes.io/component={component}"
+    listed = json.loads(kubectl(cluster, "get", "pods", "-n", solution.slug, "-l", selector, "-o", "json"))
     pods: list[dict[str, Any]] = listed["items"]
     return pods
 
 
 def test_helm_install_wait_brings_up_the_solution_under_restricted_pod_security(
-    cluster: Cluster, helm: Any, chart: Path, solution: Solution, tmp_path: Path
+    cluster: Cluster, solution: Solution, helm: str
 ) -> None:
-    values = install_values(solution, tmp_path / "values.yaml")
-    started = time.monotonic()
-    helm("install", RELEASE, str(chart), "--values", str(values), "--wait", "--timeout", "10m")
-    print(f"helm install --wait: {time.monotonic() - started:.0f} s")
+    chart_ci(cluster, solution, helm, "install", TAG)  # prints the helm install --wait time
+    labels = json.loads(kubectl(cluster, "get", "namespace", solution.slug, "-o", "json"))["metadata"][
+        "labels"
+    ]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
     for component in ("api", "dashboard", "mlflow"):
-        pods = app_pods(cluster, component)
+        pods = app_pods(cluster, solution, component)
         assert pods, f"no {component} pod"
         assert all(pod["status"]["phase"] == "Running" for pod in pods), component
-    # The API is ready before any model exists: degraded, saying why, not holding the install.
-    migrate = app_pods(cluster, "api")[0]["status"]["initContainerStatuses"][0]
+    migrate = app_pods(cluster, solution, "api")[0]["status"]["initContainerStatuses"][0]
     assert migrate["name"] == "db-migrate"
     assert migrate["state"]["terminated"]["exitCode"] == 0
 
 
-def test_the_pipeline_job_from_the_cronjob_registers_both_champions(
-    cluster: Cluster, solution: Solution, api_port: int
-) -> None:
-    job = "pipeline-now"
+def test_the_api_is_ready_but_degraded_before_the_first_training(api_port: int) -> None:
     status, report = call("GET", f"http://127.0.0.1:{api_port}/health/ready")
     assert status == 200, report
     assert report["degraded"] is True, report
     assert all(model["champion"] is False for model in report["models"].values()), report
-    started = time.monotonic()
-    kubectl(
-        cluster, "create", "job", job, f"--from=cronjob/{solution.fullname}-pipeline", "-n", APP_NAMESPACE
-    )
-    kubectl(
-        cluster,
-        "wait",
-        f"job/{job}",
-        "-n",
-        APP_NAMESPACE,
-        "--for=condition=Complete",
-        "--timeout=900s",
-        timeout=960,
-    )
-    print(f"pipeline Job: {time.monotonic() - started:.0f} s")
-    wait_until(
-        lambda: (
-            (answer := call("GET", f"http://127.0.0.1:{api_port}/health/ready"))[0] == 200
-            and not answer[1]["degraded"]
-        ),
-        "the API serving both champions",
-    )
 
 
-def test_helm_test_passes(helm: Any) -> None:
-    output = helm("test", RELEASE, "--timeout", "5m")
-    assert "Phase:          Succeeded" in output, output
+def test_the_pipeline_job_from_the_cronjob_registers_both_champions(
+    cluster: Cluster, solution: Solution, helm: str, api_port: int
+) -> None:
+    chart_ci(cluster, solution, helm, "pipeline")  # prints the Job's time
+    status, report = call("GET", f"http://127.0.0.1:{api_port}/health/ready")
+    assert status == 200, report
+    assert report["degraded"] is False, report
+
+
+def test_helm_test_passes(cluster: Cluster, solution: Solution, helm: str) -> None:
+    result = subprocess.run(
+        [
+            helm,
+            "--kubeconfig",
+            str(cluster.kubeconfig),
+            "test",
+            solution.slug,
+            "-n",
+            solution.slug,
+            "--timeout",
+            "5m",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Succeeded" in result.stdout, result.stdout
 
 
 def test_a_real_token_predicts_each_model_through_the_service(
@@ -212,11 +188,20 @@ def test_a_real_token_predicts_each_model_through_the_service(
         assert call("POST", f"{url}/{model}/predict", body={"records": records})[0] == 401
 
 
+def test_the_projects_smoke_job_passes_in_the_cluster(
+    cluster: Cluster, solution: Solution, helm: str
+) -> None:
+    output = chart_ci(cluster, solution, helm, "smoke", TAG)
+    for model in MODELS:
+        assert f"{model} without a token: 401" in output
+
+
 def test_helm_upgrade_to_a_new_image_under_load_fails_no_request(
-    cluster: Cluster, helm: Any, chart: Path, solution: Solution, machine_token: str
+    cluster: Cluster, solution: Solution, helm: str, machine_token: str
 ) -> None:
     retag(solution, TAG, NEW_TAG)
     cluster.load_images(solution.image(NEW_TAG), solution.api_image(NEW_TAG))
+    deploy_relay(cluster, solution)
     model = MODELS[0]
     body = {"records": example_records(solution, model)[:1]}
     outcomes: Counter[str] = Counter()
@@ -239,18 +224,8 @@ def test_helm_upgrade_to_a_new_image_under_load_fails_no_request(
         try:
             time.sleep(3)
             started = time.monotonic()
-            helm(
-                "upgrade",
-                RELEASE,
-                str(chart),
-                "--reuse-values",
-                "--set",
-                f"image.tag={NEW_TAG}",
-                "--wait",
-                "--timeout",
-                "10m",
-            )
-            print(f"helm upgrade --wait: {time.monotonic() - started:.0f} s")
+            chart_ci(cluster, solution, helm, "install", NEW_TAG)
+            print(f"helm upgrade --wait to {NEW_TAG}: {time.monotonic() - started:.0f} s")
             time.sleep(3)
         finally:
             stop.set()
@@ -259,24 +234,37 @@ def test_helm_upgrade_to_a_new_image_under_load_fails_no_request(
     print(f"requests during the upgrade, {CLIENTS} clients: {dict(outcomes)}")
     assert outcomes["200"] > 0
     assert set(outcomes) == {"200"}, f"failed requests during the upgrade: {dict(outcomes)}"
-    images = {
-        container["image"] for pod in app_pods(cluster, "api") for container in pod["spec"]["containers"]
+    pods = app_pods(cluster, solution, "api")
+    assert {container["image"] for pod in pods for container in pod["spec"]["containers"]} == {
+        solution.api_image(NEW_TAG)
     }
-    assert images == {solution.api_image(NEW_TAG)}
 
 
-def test_helm_uninstall_leaves_nothing_behind(cluster: Cluster, helm: Any) -> None:
-    helm("uninstall", RELEASE, "--wait", "--timeout", "5m")
+def test_helm_uninstall_leaves_nothing_behind(cluster: Cluster, solution: Solution, helm: str) -> None:
+    uninstall = [
+        helm,
+        "--kubeconfig",
+        str(cluster.kubeconfig),
+        "uninstall",
+        solution.slug,
+        "-n",
+        solution.slug,
+    ]
+    subprocess.run([*uninstall, "--wait", "--timeout", "5m"], check=True, capture_output=True, timeout=400)
     kinds = "all,configmap,secret,pvc,networkpolicy,poddisruptionbudget,serviceaccount,job,cronjob"
 
     def leftovers() -> list[str]:
-        names = kubectl(cluster, "get", kinds, "-n", APP_NAMESPACE, "-o", "name").split()
-        # What every namespace has: its CA bundle and default service account.
-        return [
-            name for name in names if name not in ("configmap/kube-root-ca.crt", "serviceaccount/default")
-        ]
+        names = kubectl(cluster, "get", kinds, "-n", solution.slug, "-o", "name").split()
+        # What every namespace has (its CA bundle and default service account), and the Secret
+        # scripts/chart_ci.sh made from .env, which the release only read.
+        kept = ("configmap/kube-root-ca.crt", "serviceaccount/default", f"secret/{solution.slug}-secrets")
+        return [name for name in names if name not in kept]
 
     wait_until(lambda: not leftovers(), "the release's objects (the pipeline Job too) gone", timeout=120)
+    # The script's own clean-up takes the rest: its services, the Secret and both namespaces.
+    chart_ci(cluster, solution, helm, "uninstall")
+    namespaces = kubectl(cluster, "get", "namespaces", "-o", "name").split()
+    assert not {f"namespace/{solution.slug}", f"namespace/{DEPS_NAMESPACE}"} & set(namespaces)
 
 
 def example_records(solution: Solution, model: str) -> list[dict[str, Any]]:

@@ -1,43 +1,44 @@
-"""A generated default project on the test cluster: its images, the third-party services it
-expects (deps.yaml, namespace `deps`) and the values of its `helm install`.
-
-The values are what a user gives: the secrets, where PostgreSQL, S3 and the OIDC provider are.
-Nothing names the MLflow server: the chart runs its own and the app finds it.
+"""A generated default project on the test cluster, installed by its own `scripts/chart_ci.sh`
+(what its GitHub workflow runs on kind): the stand-in images take the official names its
+deploy/kind/ manifests use, so the user's files run unchanged.
 """
 
 from __future__ import annotations
 
-import secrets
+import os
+import re
 import string
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from tests.baking import env_file
 from tests.infra.cluster import Cluster
 from tests.stack import DOCKER
 
 HERE = Path(__file__).resolve().parent
-DEPS_NAMESPACE = "deps"
-APP_NAMESPACE = "app"
-RELEASE = "solution"
-# The issuer the API checks: Keycloak's Service name, which the host's token requests send as
+# scripts/chart_ci.sh's namespaces: the services, and the release (named like the project).
+DEPS_NAMESPACE = "ci-dependencies"
+# The issuer the API checks is Keycloak's Service name; the host's token requests send it as
 # their Host header through the port-forward.
 KEYCLOAK_HOST = f"keycloak.{DEPS_NAMESPACE}:8080"
-MINIO_IMAGE = "standin/minio:7aac2a2c5b7c"
-STANDINS = ("python:3.11-slim", "standin/postgres:15", "standin/keycloak:26.4.7", MINIO_IMAGE)
+# The stand-in (tests/infra/images.sh) for each official image of deploy/kind/, by repository.
+STANDIN_FOR = {
+    "postgres": "standin/postgres:15",
+    "minio": "standin/minio:7aac2a2c5b7c",
+    "keycloak": "standin/keycloak:26.4.7",
+}
+PYTHON_STANDIN = "python:3.11-slim"
 
 
 @dataclass(frozen=True)
 class Solution:
     project: Path
-    secrets: dict[str, str]
 
     @property
     def slug(self) -> str:
+        """The release, its namespace and the chart's resource prefix (scripts/chart_ci.sh)."""
         return self.project.name
 
     @property
@@ -45,9 +46,8 @@ class Solution:
         return self.slug.replace("-", "_")
 
     @property
-    def fullname(self) -> str:
-        """The chart's resource name prefix for release RELEASE."""
-        return f"{RELEASE}-{self.slug}"
+    def secrets(self) -> dict[str, str]:
+        return env_file(self.project)
 
     def image(self, tag: str) -> str:
         return f"{self.slug}:{tag}"
@@ -56,20 +56,8 @@ class Solution:
         return f"{self.slug}-api:{tag}"
 
 
-def new_solution(project: Path) -> Solution:
-    names = (
-        "postgres_password",
-        "minio_password",
-        "keycloak_admin_password",
-        "oidc_client_secret",
-        "oidc_machine_client_secret",
-        "session_secret",
-    )
-    return Solution(project=project, secrets={name: secrets.token_urlsafe(24) for name in names})
-
-
 def build_images(solution: Solution, tag: str) -> None:
-    """Both images, as `make image` builds them (docker/Dockerfile targets `api` and `app`)."""
+    """Both images, as the project's workflow builds them (docker/Dockerfile targets)."""
     for target, image in (("api", solution.api_image(tag)), ("app", solution.image(tag))):
         started = time.monotonic()
         subprocess.run(
@@ -88,7 +76,7 @@ def build_images(solution: Solution, tag: str) -> None:
             cwd=solution.project,
             check=True,
             capture_output=True,
-            env={"DOCKER_BUILDKIT": "1", "PATH": "/usr/bin:/bin"},
+            env={**os.environ, "DOCKER_BUILDKIT": "1"},
             timeout=1800,
         )
         print(f"docker build --target {target}: {time.monotonic() - started:.0f} s")
@@ -99,79 +87,45 @@ def retag(solution: Solution, old: str, new: str) -> None:
         subprocess.run([DOCKER, "tag", image(old), image(new)], check=True)
 
 
+def official_images(solution: Solution) -> list[str]:
+    """The stand-ins tagged as the images deploy/kind/ names, so IfNotPresent finds them loaded."""
+    names = set()
+    for manifest in (solution.project / "deploy" / "kind").glob("*.yaml"):
+        names |= set(re.findall(r"^\s+image: (\S+)$", manifest.read_text(), re.MULTILINE))
+    names.discard("${API_IMAGE}")
+    for name in names:
+        repository = name.split(":")[0].rsplit("/", 1)[-1]
+        subprocess.run([DOCKER, "tag", STANDIN_FOR[repository], name], check=True)
+    return sorted(names)
+
+
 def kubectl(cluster: Cluster, *args: str, stdin: str | None = None, timeout: float = 300) -> str:
     result = cluster.kubectl_run(*args, stdin=stdin, timeout=timeout)
     assert result.returncode == 0, f"kubectl {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
 
-def deploy_deps(cluster: Cluster, solution: Solution) -> None:
-    """PostgreSQL (with the project's init script), Keycloak (its realm), MinIO and the relay."""
-    kubectl(cluster, "create", "namespace", DEPS_NAMESPACE)
-    files = {
-        "postgres-init": solution.project / "deploy" / "postgres" / "init-databases.sh",
-        "keycloak-realm": solution.project / "deploy" / "keycloak" / "realm.json",
-        "relay": HERE / "relay.py",
-    }
-    for name, path in files.items():
-        kubectl(cluster, "create", "configmap", name, "-n", DEPS_NAMESPACE, f"--from-file={path}")
-    manifest = string.Template((HERE / "deps.yaml").read_text()).substitute(
-        solution.secrets,
-        database=solution.database,
-        minio_image=MINIO_IMAGE,
-        api_service=f"{solution.fullname}-api.{APP_NAMESPACE}",
+def chart_ci(cluster: Cluster, solution: Solution, helm: str, *args: str, timeout: float = 1200) -> str:
+    """The project's scripts/chart_ci.sh against the test cluster, with its output."""
+    tools = f"{Path(helm).parent}:{cluster.kubectl.parent}"
+    result = subprocess.run(
+        ["bash", "scripts/chart_ci.sh", *args],
+        cwd=solution.project,
+        env={**os.environ, "PATH": f"{tools}:{os.environ['PATH']}", "KUBECONFIG": str(cluster.kubeconfig)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
-    kubectl(cluster, "apply", "-f", "-", stdin=manifest)
-    started = time.monotonic()
-    for name in ("postgres", "minio", "keycloak"):
-        kubectl(cluster, "rollout", "status", f"deployment/{name}", "-n", DEPS_NAMESPACE, "--timeout=300s")
-    kubectl(
-        cluster,
-        "wait",
-        "job/minio-bucket",
-        "-n",
-        DEPS_NAMESPACE,
-        "--for=condition=Complete",
-        "--timeout=300s",
+    assert result.returncode == 0, f"scripts/chart_ci.sh {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    print(result.stdout)
+    return result.stdout
+
+
+def deploy_relay(cluster: Cluster, solution: Solution) -> None:
+    kubectl(cluster, "create", "configmap", "relay", "-n", DEPS_NAMESPACE, f"--from-file={HERE / 'relay.py'}")
+    manifest = string.Template((HERE / "relay.yaml").read_text()).substitute(
+        api_service=f"{solution.slug}-api.{solution.slug}"
     )
-    print(f"PostgreSQL, MinIO and Keycloak ready in the cluster: {time.monotonic() - started:.0f} s")
-
-
-def restricted_namespace(cluster: Cluster, name: str) -> None:
-    kubectl(cluster, "create", "namespace", name)
-    for mode in ("enforce", "warn", "audit"):
-        kubectl(cluster, "label", "namespace", name, f"pod-security.kubernetes.io/{mode}=restricted")
-
-
-def small(cpu: str, memory: str, cpu_limit: str = "1", memory_limit: str = "1536Mi") -> dict[str, Any]:
-    """Requests that fit every pod and a rolling upgrade's surge on 2 cores."""
-    return {"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu_limit, "memory": memory_limit}}
-
-
-def install_values(solution: Solution, path: Path) -> Path:
-    """A user's values file: secrets, and where PostgreSQL, S3 and the OIDC provider live."""
-    secret = solution.secrets
-    postgres = f"postgresql+psycopg://{solution.database}:{secret['postgres_password']}@postgres.{DEPS_NAMESPACE}:5432"
-    values = {
-        "secrets": {
-            "databaseUrl": f"{postgres}/{solution.database}",
-            "mlflowBackendStoreUri": f"{postgres}/mlflow",
-            "oidcClientSecret": secret["oidc_client_secret"],
-            "sessionSecret": secret["session_secret"],
-            "awsSecretAccessKey": secret["minio_password"],
-        },
-        "config": {
-            "oidcIssuerUrl": f"http://{KEYCLOAK_HOST}/realms/{solution.slug}",
-            "mlflowS3EndpointUrl": f"http://minio.{DEPS_NAMESPACE}:9000",
-            "awsAccessKeyId": solution.database,
-            # The API notices the pipeline's new champions within seconds.
-            "modelPollSeconds": 5,
-        },
-        "api": {"resources": small("100m", "256Mi")},
-        "dashboard": {"resources": small("50m", "256Mi")},
-        "mlflow": {"resources": small("100m", "256Mi")},
-        "pipeline": {"resources": small("200m", "512Mi", "2", "2Gi")},
-        "migrations": {"resources": small("50m", "128Mi", "500m", "512Mi")},
-    }
-    path.write_text(yaml.safe_dump(values))
-    return path
+    kubectl(cluster, "apply", "-n", DEPS_NAMESPACE, "-f", "-", stdin=manifest)
+    kubectl(cluster, "rollout", "status", "deployment/relay", "-n", DEPS_NAMESPACE, "--timeout=120s")
