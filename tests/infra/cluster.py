@@ -19,6 +19,7 @@ starting does the same first for whatever a crashed run left behind.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import queue
@@ -52,9 +53,12 @@ INFRA_DIR = Path(__file__).resolve().parent
 MANIFESTS_DIR = INFRA_DIR / "k8s"
 # Unix sockets (containerd's, kubelet's) must fit in 108 bytes: this short folder holds them.
 RUN_DIR = Path("/run/cookiecutter-ai-solution-k8s")
+LOCK_FILE = Path("/run/cookiecutter-ai-solution-k8s.lock")
 CONTAINERD_SOCKET = RUN_DIR / "containerd.sock"
 KUBELET_ROOT = RUN_DIR / "kubelet"
 BRIDGE = "ccais-k8s0"
+CNI_NETWORK = "ccais-k8s"
+CNI_CACHE = Path("/var/lib/cni")
 POD_CIDR = "10.244.0.0/24"
 NODE_IP = "10.244.0.1"
 SERVICE_CIDR = "10.96.0.0/16"
@@ -422,6 +426,7 @@ def leftovers(workdir: Path | None = None) -> list[str]:
     found += [f"iptables chain {tool} {table} {chain}" for tool, tables in _own_chains().items()
               for table, chains in tables.items() for chain in chains]  # fmt: skip
     found += [f"log link {link}" for link in _log_symlinks(workdirs)]
+    found += [f"CNI result {result}" for result in CNI_CACHE.glob(f"results/{CNI_NETWORK}-*")]
     if _bridge_exists():
         found.append(f"bridge {BRIDGE}")
     if RUN_DIR.exists():
@@ -455,6 +460,12 @@ def clean_host(workdirs: Sequence[Path] = ()) -> None:
         subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True)
     _remove_own_chains()
     _restore_sysctls()
+    # libcni's cache (a fixed folder): the run's network's results, and the folders if empty.
+    for result in CNI_CACHE.glob(f"results/{CNI_NETWORK}-*"):
+        result.unlink(missing_ok=True)
+    for folder in (CNI_CACHE / "results", CNI_CACHE):
+        with suppress(OSError):
+            folder.rmdir()
     shutil.rmtree(RUN_DIR, ignore_errors=True)
 
 
@@ -737,7 +748,7 @@ class _Run:
             json.dumps(
                 {
                     "cniVersion": "1.0.0",
-                    "name": "ccais-k8s",
+                    "name": CNI_NETWORK,
                     "plugins": [
                         {
                             "type": "bridge",
@@ -914,6 +925,8 @@ class _Run:
         for name in ("kube-apiserver", "etcd"):
             self.stop_process(name, grace_seconds=15)
         clean_host([self.workdir])
+        # containerd's images and snapshots: hundreds of MB, of no use once the run is over.
+        shutil.rmtree(self.workdir / "containerd", ignore_errors=True)
         self.progress(f"torn down in {time.monotonic() - started:.1f} s")
 
 
@@ -934,21 +947,29 @@ def running_cluster(workdir: Path) -> Iterator[Cluster]:
     bin_dir = kubernetes_bin_dir("cluster")
     workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    run = _Run(workdir, bin_dir)
-    try:
+    # One cluster per machine (one bridge, one RUN_DIR): a second one would tear down the first.
+    with LOCK_FILE.open("w") as lock:
         try:
-            cluster = run.start()
-        except BaseException:
-            run.cluster.dump_state()
-            raise
-        run.progress(f"cluster {cluster.version} up in {time.monotonic() - run.started:.1f} s")
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(
+                f"another test cluster is running on this machine ({LOCK_FILE} is locked)"
+            ) from None
+        run = _Run(workdir, bin_dir)
         try:
-            yield cluster
-        except BaseException:
-            cluster.dump_state()
-            raise
-    finally:
-        run.stop()
+            try:
+                cluster = run.start()
+            except BaseException:
+                run.cluster.dump_state()
+                raise
+            run.progress(f"cluster {cluster.version} up in {time.monotonic() - run.started:.1f} s")
+            try:
+                yield cluster
+            except BaseException:
+                cluster.dump_state()
+                raise
+        finally:
+            run.stop()
 
 
 # --- the self-check -----------------------------------------------------------------------------
@@ -1080,6 +1101,17 @@ def self_check(workdir: Path) -> dict[str, float]:
         if f"resolved {service_ip} " not in logs or "listing" not in logs:
             raise RuntimeError(f"the client pod did not resolve {service_ip} and fetch the listing: {logs}")
         print(f"client pod: {logs.strip()}", file=sys.stderr)
+        privileged = {
+            "name": "privileged",
+            "image": SELF_CHECK_IMAGE,
+            "securityContext": {"privileged": True},
+        }
+        refused = cluster.kubectl_run(
+            "run", "privileged", "-n", SELF_CHECK_NAMESPACE, f"--image={SELF_CHECK_IMAGE}",
+            "--dry-run=server", "--overrides", json.dumps({"spec": {"containers": [privileged]}}),
+        )  # fmt: skip
+        if refused.returncode == 0 or "violates PodSecurity" not in refused.stderr:
+            raise RuntimeError(f"PodSecurity restricted admitted a privileged pod: {refused.stderr}")
         timings["pods: web Ready, client fetched through DNS + Service"] = time.monotonic() - mark
         mark = time.monotonic()
         with cluster.port_forward(SELF_CHECK_NAMESPACE, "service/web", 8000) as port:
@@ -1111,6 +1143,8 @@ def main() -> None:
     args = parser.parse_args()
     workdir: Path = args.workdir or Path(tempfile.mkdtemp(prefix="k8s-self-check-"))
     timings = self_check(workdir)
+    if not args.workdir:
+        shutil.rmtree(workdir)
     print("self-check passed; nothing left behind. Timings:")
     for what, seconds in timings.items():
         print(f"  {what:55} {seconds:6.1f} s")
