@@ -96,7 +96,7 @@ infra-docker: ## Start Debian's Docker engine as root and build Compose v2 (cach
 infra-images: infra-docker ## Build or load the registry-free stand-in images (python, postgres, keycloak, minio)
 	bash tests/infra/images.sh
 
-infra-k8s: ## Build kube-apiserver, kubelet... from k8s.io/kubernetes and install etcd (cached, 15+ min cold)
+infra-k8s: ## Build Kubernetes (k8s.io/kubernetes) and CoreDNS, install etcd, containerd and CNI from Debian (cached, 10-20 min cold)
 	bash tests/infra/k8s.sh
 
 clean: ## Remove the bootstrapped environments and build output

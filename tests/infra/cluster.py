@@ -65,6 +65,9 @@ SERVICE_CIDR = "10.96.0.0/16"
 API_SERVICE_IP = "10.96.0.1"
 DNS_SERVICE_IP = "10.96.0.10"
 CLUSTER_DOMAIN = "cluster.local"
+# The default StorageClass, named as kind's is, and its provisioner (a thread of cluster.py).
+STORAGE_CLASS = "standard"
+PROVISIONER = "cookiecutter-ai-solution.test/hostpath"
 NODE_NAME = "ai-solution-node"
 CTR = "ctr"
 DOCKER = os.environ.get("DOCKER", "/usr/bin/docker")
@@ -551,6 +554,7 @@ class _Run:
             kubeconfig=workdir / "kubeconfig", kubectl=bin_dir / "kubectl", version="", workdir=workdir
         )
         self.ssl = ssl.create_default_context()
+        self.provisioner = _Provisioner(self)
 
     def progress(self, message: str) -> None:
         _progress(self.started, message)
@@ -578,28 +582,34 @@ class _Run:
     def stop_process(self, name: str, grace_seconds: float = 10) -> None:
         process = self.processes.pop(name, None)
         if process is not None:
+            started = time.monotonic()
             stop(process, grace_seconds=grace_seconds)
             (RUN_DIR / "pids" / name).unlink(missing_ok=True)
+            if time.monotonic() - started > 2:
+                self.progress(f"{name} took {time.monotonic() - started:.1f} s to stop")
 
     # -- the API, polled over HTTPS directly (a kubectl per poll costs a process start) --
 
-    def api_get(self, path: str) -> Any:
+    def api_get(self, path: str, method: str = "GET", body: Any = None) -> Any:
+        """The parsed answer (JSON, else text), or None on any failure (polls retry)."""
         request = urllib.request.Request(
             f"https://127.0.0.1:{self.ports.api}{path}",
-            headers={"Authorization": f"Bearer {self.tokens['admin']}"},
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {self.tokens['admin']}", "Content-Type": "application/json"},
         )
         opener = urllib.request.build_opener(
             urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=self.ssl)
         )
         try:
             with opener.open(request, timeout=5) as response:
-                body = response.read().decode()
+                text = response.read().decode()
         except (urllib.error.URLError, OSError):
             return None
         try:
-            return json.loads(body)
+            return json.loads(text)
         except ValueError:
-            return body
+            return text
 
     def wait(self, what: str, ready: Any, timeout: float = START_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout
@@ -640,12 +650,17 @@ class _Run:
         self.spawn(
             "kube-proxy", [str(self.bin_dir / "kube-proxy"), f"--config={self.workdir / 'kube-proxy.yaml'}"]
         )
-        coredns = Template((MANIFESTS_DIR / "coredns.yaml").read_text()).substitute(
-            image=self.coredns_image, dns_ip=DNS_SERVICE_IP, domain=CLUSTER_DOMAIN
+        addons = Template((MANIFESTS_DIR / "addons.yaml").read_text()).substitute(
+            image=self.coredns_image,
+            dns_ip=DNS_SERVICE_IP,
+            domain=CLUSTER_DOMAIN,
+            storage_class=STORAGE_CLASS,
+            provisioner=PROVISIONER,
         )
-        applied = self.cluster.kubectl_run("apply", "--filename=-", stdin=coredns)
+        applied = self.cluster.kubectl_run("apply", "--filename=-", stdin=addons)
         if applied.returncode != 0:
-            raise RuntimeError(f"kubectl apply of CoreDNS failed: {applied.stderr}")
+            raise RuntimeError(f"kubectl apply of CoreDNS and the StorageClass failed: {applied.stderr}")
+        self.provisioner.start()
         self.wait("node", self.node_ready)
         self.wait("CoreDNS", self.coredns_available)
         version = self.api_get("/version") or {}
@@ -903,6 +918,9 @@ class _Run:
     def stop(self) -> None:
         started = time.monotonic()
         self.progress("tearing down")
+        if self.provisioner.is_alive():
+            self.provisioner.stopping.set()
+            self.provisioner.join(timeout=10)
         if "kubelet" in self.processes and self.processes["kubelet"].poll() is None:
             # Nothing recreates or reschedules pods while kubelet stops the ones there are.
             self.stop_process("kube-controller-manager")
@@ -920,6 +938,7 @@ class _Run:
             deadline = time.monotonic() + 30
             while self.cluster.ctr("tasks", "list", "--quiet").stdout.strip() and time.monotonic() < deadline:
                 time.sleep(0.25)
+            self.progress("containers stopped")
         for name in ("kube-proxy", "kubelet", "kube-scheduler", "kube-controller-manager", "containerd"):
             self.stop_process(name)
         for name in ("kube-apiserver", "etcd"):
@@ -928,6 +947,58 @@ class _Run:
         # containerd's images and snapshots: hundreds of MB, of no use once the run is over.
         shutil.rmtree(self.workdir / "containerd", ignore_errors=True)
         self.progress(f"torn down in {time.monotonic() - started:.1f} s")
+
+
+class _Provisioner(threading.Thread):
+    """The default StorageClass's provisioner (kind's `standard` has one too): a hostPath
+    PersistentVolume in workdir/volumes, writable by the pods' non-root users, for every Pending
+    claim of that class; Released ones are deleted with their folder."""
+
+    def __init__(self, run: _Run) -> None:
+        super().__init__(name="hostpath-provisioner", daemon=True)
+        self.cluster_run = run
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(1):
+            try:
+                self.provision()
+            except Exception as error:  # a failed poll is retried
+                self.cluster_run.progress(f"provisioner: {error!r}")
+
+    def provision(self) -> None:
+        api = self.cluster_run.api_get
+        claims = api("/api/v1/persistentvolumeclaims") or {}
+        for claim in claims.get("items", []):
+            spec, meta = claim["spec"], claim["metadata"]
+            if spec.get("storageClassName") != STORAGE_CLASS or spec.get("volumeName"):
+                continue
+            name = f"pvc-{meta['uid']}"
+            folder = self.cluster_run.workdir / "volumes" / name
+            folder.mkdir(parents=True, exist_ok=True)
+            folder.chmod(0o777)
+            api("/api/v1/persistentvolumes", "POST", {
+                "apiVersion": "v1",
+                "kind": "PersistentVolume",
+                "metadata": {"name": name, "annotations": {"pv.kubernetes.io/provisioned-by": PROVISIONER}},
+                "spec": {
+                    "capacity": {"storage": spec["resources"]["requests"]["storage"]},
+                    "accessModes": spec.get("accessModes", ["ReadWriteOnce"]),
+                    "volumeMode": spec.get("volumeMode", "Filesystem"),
+                    "persistentVolumeReclaimPolicy": "Delete",
+                    "storageClassName": STORAGE_CLASS,
+                    "hostPath": {"path": str(folder), "type": "Directory"},
+                    "claimRef": {"namespace": meta["namespace"], "name": meta["name"], "uid": meta["uid"]},
+                },
+            })  # fmt: skip
+        volumes = api("/api/v1/persistentvolumes") or {}
+        for volume in volumes.get("items", []):
+            annotations = volume["metadata"].get("annotations", {})
+            if annotations.get("pv.kubernetes.io/provisioned-by") != PROVISIONER:
+                continue
+            if volume.get("status", {}).get("phase") in ("Released", "Failed"):
+                api(f"/api/v1/persistentvolumes/{volume['metadata']['name']}", "DELETE")
+                shutil.rmtree(volume["spec"]["hostPath"]["path"], ignore_errors=True)
 
 
 def _tarball_tags(tarball: Path) -> list[str]:
@@ -976,6 +1047,7 @@ def running_cluster(workdir: Path) -> Iterator[Cluster]:
 
 SELF_CHECK_NAMESPACE = "cluster-self-check"
 SELF_CHECK_IMAGE = "python:3.11-slim"
+HELLO = "hello-from-a-volume"
 
 
 def _self_check_manifests() -> tuple[str, str]:
@@ -991,9 +1063,8 @@ def _self_check_manifests() -> tuple[str, str]:
         f"name = 'web.{SELF_CHECK_NAMESPACE}.svc.{CLUSTER_DOMAIN}'\n"
         "address = socket.gethostbyname(name)\n"
         "opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))\n"
-        "body = opener.open(f'http://{name}:8000/', timeout=10).read().decode()\n"
-        "listing = 'listing' if 'Directory listing' in body else ''\n"
-        "print('resolved', address, 'fetched', len(body), 'bytes', listing)\n"
+        "body = opener.open(f'http://{name}:8000/hello.txt', timeout=10).read().decode()\n"
+        "print('resolved', address, 'fetched', repr(body.strip()))\n"
     )
     objects: list[dict[str, Any]] = [
         {
@@ -1015,13 +1086,27 @@ def _self_check_manifests() -> tuple[str, str]:
                         "name": "web",
                         "image": SELF_CHECK_IMAGE,
                         "imagePullPolicy": "IfNotPresent",
-                        "command": ["python", "-m", "http.server", "8000", "--directory", "/"],
+                        # Serves a file it wrote on its volume (from the default StorageClass).
+                        "command": [
+                            "sh",
+                            "-c",
+                            f"echo {HELLO} > /data/hello.txt && exec python -m "
+                            "http.server 8000 --directory /data",
+                        ],
                         "ports": [{"containerPort": 8000}],
                         "readinessProbe": {"tcpSocket": {"port": 8000}, "periodSeconds": 1},
                         "securityContext": security,
+                        "volumeMounts": [{"name": "data", "mountPath": "/data"}],
                     }
                 ],
+                "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "web-data"}}],
             },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "web-data", "namespace": SELF_CHECK_NAMESPACE},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
         },
         {
             "apiVersion": "v1",
@@ -1098,8 +1183,8 @@ def self_check(workdir: Path) -> dict[str, float]:
             ),
             "kubectl get service",
         )
-        if f"resolved {service_ip} " not in logs or "listing" not in logs:
-            raise RuntimeError(f"the client pod did not resolve {service_ip} and fetch the listing: {logs}")
+        if f"resolved {service_ip} fetched '{HELLO}'" not in logs:
+            raise RuntimeError(f"the client pod did not resolve {service_ip} and fetch {HELLO!r}: {logs}")
         print(f"client pod: {logs.strip()}", file=sys.stderr)
         privileged = {
             "name": "privileged",
@@ -1112,13 +1197,13 @@ def self_check(workdir: Path) -> dict[str, float]:
         )  # fmt: skip
         if refused.returncode == 0 or "violates PodSecurity" not in refused.stderr:
             raise RuntimeError(f"PodSecurity restricted admitted a privileged pod: {refused.stderr}")
-        timings["pods: web Ready, client fetched through DNS + Service"] = time.monotonic() - mark
+        timings["pods: web Ready (a volume), client fetched via DNS + Service"] = time.monotonic() - mark
         mark = time.monotonic()
         with cluster.port_forward(SELF_CHECK_NAMESPACE, "service/web", 8000) as port:
             opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-            with opener.open(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            with opener.open(f"http://127.0.0.1:{port}/hello.txt", timeout=10) as response:
                 body = response.read().decode()
-            if "Directory listing" not in body:
+            if body.strip() != HELLO:
                 raise RuntimeError(f"port-forward to service/web answered {body[:200]!r}")
             print(
                 f"port-forward 127.0.0.1:{port} -> service/web:8000 answered {len(body)} bytes",
