@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -10,8 +14,15 @@ from typer.testing import CliRunner
 
 from {{ cookiecutter.package_name }}.cli import app
 from {{ cookiecutter.package_name }}.db.engine import make_engine
-from {{ cookiecutter.package_name }}.db.migrate import current_revision, head_revision, upgrade
+from {{ cookiecutter.package_name }}.db.migrate import (
+    MIGRATION_LOCK_KEY,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from {{ cookiecutter.package_name }}.db.models import Base
+
+from tests.fixtures.services import PostgresServer
 
 
 def test_upgrade_creates_the_tables_the_models_describe(tmp_path: Path) -> None:
@@ -44,3 +55,30 @@ def test_db_upgrade_reports_an_unreachable_database_without_traceback(
     assert result.exit_code == 1
     assert "database unreachable" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.integration
+def test_a_migration_waits_for_the_one_in_progress(postgres_server: PostgresServer) -> None:
+    # The chart's init containers may start together: each `db upgrade` takes the advisory lock
+    # first, so a second one waits (here on the test's hold of it) and then finds the schema.
+    import psycopg
+
+    url = postgres_server.create_database(f"migrate_{uuid.uuid4().hex[:8]}")
+    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "db", "upgrade"]
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+        waiting = subprocess.Popen(
+            command,
+            env={**os.environ, "DATABASE_URL": url},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        with pytest.raises(subprocess.TimeoutExpired):
+            waiting.wait(timeout=8)  # imports take about 2 s; then it must wait on the lock
+        holder.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+        output, _ = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, output
+    engine = make_engine(url)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()

@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 from {{ cookiecutter.package_name }}.db.engine import make_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Any fixed number: the PostgreSQL advisory lock that makes concurrent migrations take turns.
+MIGRATION_LOCK_KEY = 7_352_001
 
 
 def alembic_config(database_url: str) -> Config:

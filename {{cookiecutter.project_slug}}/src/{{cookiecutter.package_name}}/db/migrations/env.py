@@ -6,10 +6,8 @@ from alembic import context
 from sqlalchemy import text
 
 from {{ cookiecutter.package_name }}.db.engine import make_engine
+from {{ cookiecutter.package_name }}.db.migrate import MIGRATION_LOCK_KEY
 from {{ cookiecutter.package_name }}.db.models import Base
-
-# Any fixed number: the key of the PostgreSQL advisory lock that serialises migrations.
-MIGRATION_LOCK_KEY = 7_352_001
 
 config = context.config
 engine = make_engine(config.attributes["database_url"])
