@@ -53,7 +53,8 @@ INFRA_DIR = Path(__file__).resolve().parent
 MANIFESTS_DIR = INFRA_DIR / "k8s"
 # Unix sockets (containerd's, kubelet's) must fit in 108 bytes: this short folder holds them.
 RUN_DIR = Path("/run/cookiecutter-ai-solution-k8s")
-LOCK_FILE = Path("/run/cookiecutter-ai-solution-k8s.lock")
+# One cluster per machine: held for a run's whole life (flock), in the usual folder for locks.
+LOCK_FILE = Path("/run/lock/cookiecutter-ai-solution-k8s.lock")
 CONTAINERD_SOCKET = RUN_DIR / "containerd.sock"
 KUBELET_ROOT = RUN_DIR / "kubelet"
 BRIDGE = "ccais-k8s0"
@@ -1019,6 +1020,7 @@ def running_cluster(workdir: Path) -> Iterator[Cluster]:
     workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     # One cluster per machine (one bridge, one RUN_DIR): a second one would tear down the first.
+    LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
     with LOCK_FILE.open("w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -1059,12 +1061,18 @@ def _self_check_manifests() -> tuple[str, str]:
     }
     pod_security = {"runAsNonRoot": True, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}}
     fetch = (
-        "import socket, urllib.request\n"
+        "import socket, time, urllib.request\n"
         f"name = 'web.{SELF_CHECK_NAMESPACE}.svc.{CLUSTER_DOMAIN}'\n"
         "address = socket.gethostbyname(name)\n"
         "opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))\n"
-        "body = opener.open(f'http://{name}:8000/hello.txt', timeout=10).read().decode()\n"
-        "print('resolved', address, 'fetched', repr(body.strip()))\n"
+        "for attempt in range(1, 61):\n"
+        "    try:\n"
+        "        body = opener.open(f'http://{name}:8000/hello.txt', timeout=10).read().decode()\n"
+        "        break\n"
+        "    except OSError as error:  # kube-proxy may not have the endpoint yet\n"
+        "        print('attempt', attempt, error, flush=True)\n"
+        "        time.sleep(0.5)\n"
+        "print('resolved', address, 'fetched', repr(body.strip()), 'at attempt', attempt)\n"
     )
     objects: list[dict[str, Any]] = [
         {
