@@ -164,7 +164,8 @@ build_images() {
         step "pause and CoreDNS images already built"
         return
     fi
-    command -v gcc >/dev/null || die "gcc is needed to build the pause program"
+    # gcc -static needs libc.a (libc6-dev), which a bare gcc does not bring.
+    apt_install gcc libc6-dev
     step "building the pause and CoreDNS images (${PAUSE_IMAGE}, ${COREDNS_IMAGE})"
     mkdir -p "${IMAGES_DIR}"
     rm -f "${IMAGES_DIR}"/*.tar
