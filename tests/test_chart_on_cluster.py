@@ -226,7 +226,11 @@ def test_helm_upgrade_to_a_new_image_under_load_fails_no_request(
             started = time.monotonic()
             chart_ci(cluster, solution, helm, "install", NEW_TAG)
             print(f"helm upgrade --wait to {NEW_TAG}: {time.monotonic() - started:.0f} s")
-            time.sleep(3)
+            # Load goes on until the old pods are gone: their preStop wait and drain included.
+            wait_until(
+                lambda: api_images(cluster, solution) == {solution.api_image(NEW_TAG)}, "old API pods gone"
+            )
+            print(f"until the last old pod was gone: {time.monotonic() - started:.0f} s")
         finally:
             stop.set()
             for thread in clients:
@@ -234,10 +238,12 @@ def test_helm_upgrade_to_a_new_image_under_load_fails_no_request(
     print(f"requests during the upgrade, {CLIENTS} clients: {dict(outcomes)}")
     assert outcomes["200"] > 0
     assert set(outcomes) == {"200"}, f"failed requests during the upgrade: {dict(outcomes)}"
+
+
+def api_images(cluster: Cluster, solution: Solution) -> set[str]:
+    """The images of every API pod, terminating ones included."""
     pods = app_pods(cluster, solution, "api")
-    assert {container["image"] for pod in pods for container in pod["spec"]["containers"]} == {
-        solution.api_image(NEW_TAG)
-    }
+    return {container["image"] for pod in pods for container in pod["spec"]["containers"]}
 
 
 def test_helm_uninstall_leaves_nothing_behind(cluster: Cluster, solution: Solution, helm: str) -> None:
