@@ -30,7 +30,7 @@ def kubernetes_bin_dir(needs: str = "apiserver") -> Path:
     """The cached binaries' folder, without building anything (`k8s.sh --check [apiserver]`).
 
     `needs="apiserver"` asks for etcd, kube-apiserver and kubectl only; `needs="cluster"` for
-    everything tests/infra/cluster.py runs (containerd, CNI, CoreDNS and pause images too).
+    everything tests/infra/cluster runs (containerd, CNI, CoreDNS and pause images too).
     """
     check = ["--check", "apiserver"] if needs == "apiserver" else ["--check"]
     result = subprocess.run(
@@ -43,24 +43,35 @@ def kubernetes_bin_dir(needs: str = "apiserver") -> Path:
 
 
 @dataclass(frozen=True)
-class ApiServer:
+class KubectlTarget:
+    """A kubeconfig and the kubectl to use it with (this API server's, and tests/infra/cluster's)."""
+
     kubeconfig: Path
     kubectl: Path
-    version: str
 
-    def kubectl_run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    def kubectl_argv(self, *args: str) -> list[str]:
+        return [str(self.kubectl), "--kubeconfig", str(self.kubeconfig), *args]
+
+    def kubectl_run(
+        self, *args: str, stdin: str | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(self.kubectl), "--kubeconfig", str(self.kubeconfig), *args],
+            self.kubectl_argv(*args),
             input=stdin,
             capture_output=True,
             text=True,
             check=False,
-            timeout=120,
+            timeout=timeout,
         )
 
 
+@dataclass(frozen=True)
+class ApiServer(KubectlTarget):
+    version: str
+
+
 def write_kubeconfig(path: Path, port: int, token: str, ca: Path | None = None) -> None:
-    """A kubeconfig for https://127.0.0.1:`port` with a bearer token (cluster.py's components too).
+    """A kubeconfig for https://127.0.0.1:`port` with a bearer token (tests/infra/cluster's components too).
 
     Without `ca` the server's certificate is not checked (apiserver.py's is self-signed on start);
     the connection never leaves loopback either way.

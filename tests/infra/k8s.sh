@@ -9,7 +9,7 @@
 # in its sibling images/).
 #
 # Usage: tests/infra/k8s.sh [--check [apiserver]]
-#   --check            build nothing; fail unless everything the cluster (tests/infra/cluster.py)
+#   --check            build nothing; fail unless everything the cluster (tests/infra/cluster/)
 #                      needs is there
 #   --check apiserver  only what tests/infra/apiserver.py needs: etcd, kube-apiserver, kubectl
 #   K8S_VERSION and COREDNS_VERSION override the pinned releases (v1.36.3, v1.14.7)
@@ -26,7 +26,7 @@ IMAGES_DIR="${K8S_DIR}/images"
 COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 APISERVER_PACKAGES=(etcd-server openssl)
 CLUSTER_PACKAGES=(containerd runc containernetworking-plugins iptables conntrack iproute2)
-# The images cluster.py imports into its containerd: the names its configs and manifests use.
+# The images the cluster imports into its containerd: the names its configs and manifests use.
 PAUSE_IMAGE="localhost/standin/pause:3.10"
 COREDNS_IMAGE="localhost/standin/coredns:${COREDNS_VERSION#v}"
 
@@ -73,12 +73,18 @@ if [[ "${1:-}" == --check ]]; then
     exit 0
 fi
 
-build_kubernetes() {
-    if kubernetes_built; then
-        step "kubernetes ${K8S_VERSION} binaries already built"
-        return
+# go_build_needed WHAT BUILT: false if the function BUILT says WHAT is built; else the Go toolchain
+# must be there.
+go_build_needed() {
+    if "$2"; then
+        step "$1 already built"
+        return 1
     fi
-    command -v go >/dev/null || die "the Go toolchain is needed to build Kubernetes ${K8S_VERSION}"
+    command -v go >/dev/null || die "the Go toolchain is needed to build $1"
+}
+
+build_kubernetes() {
+    go_build_needed "Kubernetes ${K8S_VERSION}" kubernetes_built || return 0
     step "downloading k8s.io/kubernetes@${K8S_VERSION}"
     local module_dir scratch
     module_dir=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@${K8S_VERSION}" \
@@ -115,11 +121,7 @@ build_kubernetes() {
 
 # CoreDNS as a library (its documented way to pick plugins): a one-file main module.
 build_coredns() {
-    if coredns_built; then
-        step "CoreDNS ${COREDNS_VERSION} already built"
-        return
-    fi
-    command -v go >/dev/null || die "the Go toolchain is needed to build CoreDNS ${COREDNS_VERSION}"
+    go_build_needed "CoreDNS ${COREDNS_VERSION}" coredns_built || return 0
     step "building CoreDNS ${COREDNS_VERSION} (a few minutes the first time)"
     local scratch="${K8S_DIR}/coredns-src"
     rm -rf "${scratch}" && mkdir -p "${scratch}" "${BIN_DIR}"

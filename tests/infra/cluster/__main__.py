@@ -1,0 +1,3 @@
+from tests.infra.cluster.selfcheck import main
+
+main()
