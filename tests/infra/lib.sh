@@ -32,11 +32,15 @@ apt_install() {
     [[ ${#missing[@]} == 0 ]] && return 0
     require_root_apt
     step "apt-get install ${missing[*]}"
-    if [[ -z "${_INFRA_APT_UPDATED:-}" ]]; then
-        apt-get update -qq
-        _INFRA_APT_UPDATED=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # One apt at a time: the test workers run infra scripts side by side, and apt-get fails at
+    # once on a held lock (the flock), or waits for one held by anything else (the timeout).
+    (
+        flock 9
+        [[ -n "${_INFRA_APT_UPDATED:-}" ]] || apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+            --no-install-recommends "${missing[@]}" >/dev/null
+    ) 9>"${INFRA_CACHE}/apt.lock"
+    _INFRA_APT_UPDATED=1
 }
 
 # Seconds since the epoch, to print how long each step took.
