@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.api.batching import Batcher
+from {{ cookiecutter.package_name }}.api.tables import ParsedRecords
 
 
 class Doubler:
@@ -25,7 +27,9 @@ class Doubler:
 
 
 async def _send(batcher: Batcher, values: list[int]) -> list[Any]:
-    return await batcher.predict(columns={"x": values}, records=[{"x": v} for v in values])
+    return await batcher.predict(
+        ParsedRecords(columns={"x": values}, records=None, size=len(values))
+    )
 
 
 def test_concurrent_requests_are_answered_in_order_with_fewer_model_calls() -> None:
@@ -108,6 +112,21 @@ def test_free_form_records_without_signature(size: int) -> None:
 
     async def scenario() -> list[Any]:
         batcher = Batcher(predict=model, max_rows=100)
-        return await batcher.predict(columns=None, records=[{"x": n} for n in range(size)])
+        records = [{"x": n} for n in range(size)]
+        return await batcher.predict(ParsedRecords(columns=None, records=records, size=size))
 
     assert asyncio.run(scenario()) == [2 * n for n in range(size)]
+
+
+def test_float_arrays_and_lists_share_one_call() -> None:
+    """A columnar request's float64 columns merge with a records request's lists."""
+    model = Doubler()
+
+    async def scenario() -> list[list[Any]]:
+        batcher = Batcher(predict=model, max_rows=100)
+        await _send(batcher, [0])  # the next requests then wait for each other
+        array = ParsedRecords(columns={"x": np.array([1.0, 2.0])}, records=None, size=2)
+        return list(await asyncio.gather(batcher.predict(array), _send(batcher, [3])))
+
+    assert asyncio.run(scenario()) == [[2.0, 4.0], [6.0]]
+    assert model.calls == [1, 3]

@@ -17,7 +17,7 @@ from {{ cookiecutter.package_name }} import __version__
 from {{ cookiecutter.package_name }}.api.middleware import MetricsMiddleware
 from {{ cookiecutter.package_name }}.api.model_loader import ModelSource
 from {{ cookiecutter.package_name }}.api.openapi import openapi_document
-from {{ cookiecutter.package_name }}.api.routers import health, models
+from {{ cookiecutter.package_name }}.api.routers import health, models, open_inference
 from {{ cookiecutter.package_name }}.api.services import Services, build_services
 from {{ cookiecutter.package_name }}.auth import IdentityProviderUnavailableError
 from {{ cookiecutter.package_name }}.config import Settings, get_settings
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, *, source: ModelSource | None =
     app.state.services = services
     app.include_router(health.router)
     app.include_router(models.router)
+    app.include_router(open_inference.router)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
 
     def custom_openapi() -> dict[str, Any]:

@@ -19,7 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from {{ cookiecutter.package_name }}.api.tables import ParsedRecords
 
 BATCH_WAIT_SECONDS = 0.001
 # A shared call that ended this recently means its clients' next requests are on the way.
@@ -28,10 +31,12 @@ BUSY_SECONDS = 0.05
 
 @dataclass(slots=True)
 class _Pending:
-    columns: dict[str, list[Any]] | None
-    records: list[Any]
-    size: int
+    parsed: ParsedRecords
     future: asyncio.Future[list[Any]]
+
+    @property
+    def size(self) -> int:
+        return self.parsed.size
 
 
 class Batcher:
@@ -43,7 +48,7 @@ class Batcher:
         predict: Callable[[pd.DataFrame], list[Any]],
         max_rows: int,
         wait_seconds: float = BATCH_WAIT_SECONDS,
-        to_frame: Callable[[dict[str, list[Any]]], pd.DataFrame] = pd.DataFrame,
+        to_frame: Callable[[dict[str, Any]], pd.DataFrame] = pd.DataFrame,
     ) -> None:
         self._predict = predict
         self._to_frame = to_frame
@@ -56,12 +61,10 @@ class Batcher:
         self._last_call_requests = 0
         self._all_here: asyncio.Event | None = None
 
-    async def predict(
-        self, *, columns: dict[str, list[Any]] | None, records: list[Any]
-    ) -> list[Any]:
-        """Predictions for these records (columns: signature order; None: free-form records)."""
+    async def predict(self, parsed: ParsedRecords) -> list[Any]:
+        """Predictions for these rows, in order."""
         future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(columns, records, len(records), future))
+        self._queue.append(_Pending(parsed, future))
         if not self._draining:
             self._draining = True
             self._task = asyncio.create_task(self._drain())
@@ -117,19 +120,24 @@ class Batcher:
             start += pending.size
 
     def _frame(self, batch: list[_Pending]) -> pd.DataFrame:
-        first = batch[0]
+        first = batch[0].parsed
         if first.columns is None:
             return pd.DataFrame.from_records(
-                [record for pending in batch for record in pending.records]
+                [record for pending in batch for record in pending.parsed.records or ()]
             )
         if len(batch) == 1:
             return self._to_frame(first.columns)
-        merged: dict[str, list[Any]] = {name: [] for name in first.columns}
-        for pending in batch:
-            assert pending.columns is not None
-            for name, values in pending.columns.items():
-                merged[name].extend(values)
-        return self._to_frame(merged)
+        parts = [pending.parsed.columns or {} for pending in batch]
+        return self._to_frame(
+            {name: _concatenate([part[name] for part in parts]) for name in first.columns}
+        )
+
+
+def _concatenate(parts: list[Any]) -> Any:
+    """One column's values across requests: lists stay a list, float64 arrays join as one."""
+    if any(isinstance(part, np.ndarray) for part in parts):
+        return np.concatenate([np.asarray(part, dtype=np.float64) for part in parts])
+    return [value for part in parts for value in part]
 
 
 def _settle(

@@ -11,7 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from {{ cookiecutter.package_name }}.api.model_manager import ModelNotLoadedError, UnknownModelError
 from {{ cookiecutter.package_name }}.api.services import Services
+from {{ cookiecutter.package_name }}.api.serving import ServedModel
 from {{ cookiecutter.package_name }}.auth import (
     IdentityProviderUnavailableError,
     InvalidTokenError,
@@ -118,3 +120,15 @@ def db_session(services: ServicesDep) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(db_session)]
+
+
+def served_model(services: Services, name: str) -> ServedModel:
+    """The model serving `name` now; 404 if there is no such model, 503 while it loads."""
+    try:
+        return services.models.get(name)
+    except UnknownModelError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
+    except ModelNotLoadedError as error:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error), headers={"Retry-After": "5"}
+        ) from None

@@ -51,6 +51,8 @@ class LoadedModel:
     run_id: str | None
     predict: Callable[[Any], Any]
     columns: tuple[Column, ...] | None
+    # The signature's output type (an MLflow type or numpy dtype name), if it has one.
+    output_type: str | None = None
     metrics: dict[str, float] = field(default_factory=dict)
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -113,6 +115,7 @@ class MlflowModelSource:
             run_id=run_id,
             predict=_fast_predict(model),
             columns=_columns(model),
+            output_type=_output_type(model),
             metrics=self._metrics(run_id),
         )
 
@@ -152,6 +155,14 @@ def _columns(model: Any) -> tuple[Column, ...] | None:
         Column(name=spec.name, type=spec.type.name, required=getattr(spec, "required", True))
         for spec in schema.inputs
     )
+
+
+def _output_type(model: Any) -> str | None:
+    schema = model.metadata.get_output_schema()
+    if schema is None or len(schema.inputs) != 1:
+        return None
+    spec = schema.inputs[0]
+    return str(spec.type) if schema.is_tensor_spec() else str(spec.type.name)
 
 
 def _first_line(error: BaseException) -> str:

@@ -7,9 +7,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 from {{ cookiecutter.package_name }}.api.model_manager import ModelManager
+from {{ cookiecutter.package_name }}.api.open_inference import InferenceRequest
 from {{ cookiecutter.package_name }}.api.routers.models import PREDICT_PATH
+from {{ cookiecutter.package_name }}.api.routers.open_inference import INFER_PATH
 from {{ cookiecutter.package_name }}.api.schemas import GenericPredictRequest
 
 REF = "#/components/schemas/{model}"
@@ -26,16 +29,22 @@ def openapi_document(app: FastAPI, models: ModelManager) -> dict[str, Any]:
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
     components = document.setdefault("components", {}).setdefault("schemas", {})
+    _set_body(document["paths"][INFER_PATH]["post"], components, InferenceRequest)
     predict = document["paths"].pop(PREDICT_PATH)["post"]
     for status in models.statuses():
         request_type = status.served.request_type if status.served else GenericPredictRequest
-        schema = request_type.model_json_schema(ref_template=REF)
-        components.update(schema.pop("$defs", {}))
-        components[request_type.__name__] = schema
         operation = copy.deepcopy(predict)
         operation["operationId"] = f"{predict['operationId']}_{status.name.replace('-', '_')}"
         operation["summary"] = f"Predict with {status.name} (its champion version)"
-        body = {"$ref": REF.format(model=request_type.__name__)}
-        operation["requestBody"]["content"]["application/json"]["schema"] = body
+        _set_body(operation, components, request_type)
         document["paths"][PREDICT_PATH.format(name=status.name)] = {"post": operation}
     return document
+
+
+def _set_body(operation: dict[str, Any], components: dict[str, Any], body: type[BaseModel]) -> None:
+    """`body` as the operation's JSON request body (its handler reads the raw bytes)."""
+    schema = body.model_json_schema(ref_template=REF)
+    components.update(schema.pop("$defs", {}))
+    components[body.__name__] = schema
+    content = {"application/json": {"schema": {"$ref": REF.format(model=body.__name__)}}}
+    operation["requestBody"] = {"required": True, "content": content}

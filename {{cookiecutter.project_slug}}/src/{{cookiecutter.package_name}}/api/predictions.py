@@ -1,32 +1,43 @@
-"""Serve one predict request: parse, predict, count, queue the log row, answer with bytes."""
+"""Serve one predict request, whatever its format: parse, predict, count, queue the log row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
 import orjson
 
 from {{ cookiecutter.package_name }}.api.metrics import ApiMetrics
-from {{ cookiecutter.package_name }}.api.serving import InvalidRecordsError, ServedModel
+from {{ cookiecutter.package_name }}.api.serving import ServedModel
+from {{ cookiecutter.package_name }}.api.tables import InvalidRecordsError, ParsedRecords
 from {{ cookiecutter.package_name }}.db.log_writer import PredictionLogWriter
 
 
-async def predict_json(
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    served: ServedModel
+    request_id: str
+    predictions: list[Any]
+    # The predictions serialized once, for the log and the response.
+    outputs: orjson.Fragment
+
+
+async def predict(
     *,
     served: ServedModel,
-    body: bytes,
+    parse: Callable[[ServedModel], ParsedRecords],
     request_id: str,
     caller_sub: str,
-    max_batch_size: int,
     metrics: ApiMetrics,
     log_writer: PredictionLogWriter,
-) -> bytes:
-    """The JSON response body; InvalidRecordsError if the body does not fit the signature."""
+) -> Prediction:
+    """The model's predictions; InvalidRecordsError if the body does not fit the signature."""
     started = perf_counter()
     model = served.loaded
     try:
-        parsed = served.parse(body, max_batch_size=max_batch_size)
+        parsed = parse(served)
     except Exception:
         metrics.prediction_errors.labels(model.name, "invalid_input").inc()
         raise
@@ -41,26 +52,31 @@ async def predict_json(
         raise
     latency_ms = (perf_counter() - started) * 1000
     metrics.predictions.labels(model.name, model.version).inc(len(predictions))
-    outputs = _json_fragment(predictions)  # serialized once, for the log and the response
+    outputs = json_fragment(predictions)
     log_writer.record(
         request_id=request_id,
         model_name=model.name,
         model_version=model.version,
         # Stored as JSON already: a queued row is then a few flat objects the garbage
         # collector never scans, and the writer thread has nothing left to convert.
-        inputs=_json_fragment(parsed.columns if parsed.columns is not None else parsed.records),
+        inputs=json_fragment(parsed.columns if parsed.columns is not None else parsed.records),
         outputs=outputs,
         latency_ms=latency_ms,
         caller_sub=caller_sub,
     )
+    return Prediction(served, request_id, predictions, outputs)
+
+
+def v1_response(prediction: Prediction) -> bytes:
+    model = prediction.served.loaded
     response: dict[str, Any] = {
-        "request_id": request_id,
+        "request_id": prediction.request_id,
         "model": model.name,
         "version": model.version,
-        "predictions": outputs,
+        "predictions": prediction.outputs,
     }
     return orjson.dumps(response)
 
 
-def _json_fragment(value: Any) -> orjson.Fragment:
+def json_fragment(value: Any) -> orjson.Fragment:
     return orjson.Fragment(orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY))

@@ -16,12 +16,14 @@ from {{ cookiecutter.package_name }}.api.deps import (
     ViewerUser,
     authorize,
     bearer,
+    served_model,
 )
 from {{ cookiecutter.package_name }}.api.model_manager import (
     ModelNotLoadedError,
     UnknownModelError,
 )
-from {{ cookiecutter.package_name }}.api.predictions import predict_json
+from {{ cookiecutter.package_name }}.api.predictions import predict as run_prediction
+from {{ cookiecutter.package_name }}.api.predictions import v1_response
 from {{ cookiecutter.package_name }}.api.request_body import read_json_body
 from {{ cookiecutter.package_name }}.api.schemas import (
     ModelSummary,
@@ -29,7 +31,8 @@ from {{ cookiecutter.package_name }}.api.schemas import (
     ReloadResponse,
 )
 from {{ cookiecutter.package_name }}.api.services import Services
-from {{ cookiecutter.package_name }}.api.serving import InvalidRecordsError, ServedModel
+from {{ cookiecutter.package_name }}.api.serving import ServedModel
+from {{ cookiecutter.package_name }}.api.tables import InvalidRecordsError
 from {{ cookiecutter.package_name }}.auth import Role
 from {{ cookiecutter.package_name }}.db.audit import record_audit
 from {{ cookiecutter.package_name }}.registry.names import CHAMPION
@@ -58,6 +61,9 @@ async def list_models(_user: ViewerUser, services: ServicesDep) -> list[ModelSum
 @router.post(
     "/{name}/predict",
     summary="Predict a batch of records with the model's champion version",
+    description='The body is `{"records": [{column: value, ...}, ...]}` (documented below, '
+    'per model) or, more compact, `{"columns": [names], "data": [[values], ...]}` (as '
+    "MLflow's `dataframe_split`). Both are checked against the model's signature.",
     response_model=PredictResponse,
     responses={
         **AUTH_RESPONSES,
@@ -79,15 +85,15 @@ async def predict(request: Request) -> Response:
     # the API's own work per request (measured, model call excluded). Same checks as elsewhere.
     services: Services = request.app.state.services
     user = await authorize(services, await bearer(request), Role.PREDICTOR)
-    served = _served(services, request.path_params["name"])
+    served = served_model(services, request.path_params["name"])
+    body = await read_json_body(request, max_bytes=services.settings.max_request_bytes)
     request_id = uuid.uuid4().hex
     try:
-        body = await predict_json(
+        prediction = await run_prediction(
             served=served,
-            body=await read_json_body(request, max_bytes=services.settings.max_request_bytes),
+            parse=lambda model: model.parse(body),
             request_id=request_id,
             caller_sub=user.sub,
-            max_batch_size=services.settings.max_batch_size,
             metrics=services.metrics,
             log_writer=services.log_writer,
         )
@@ -96,7 +102,9 @@ async def predict(request: Request) -> Response:
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail={"message": error.message, "errors": error.errors},
         ) from None
-    return Response(body, media_type="application/json", headers={"X-Request-ID": request_id})
+    return Response(
+        v1_response(prediction), media_type="application/json", headers={"X-Request-ID": request_id}
+    )
 
 
 @router.post(
@@ -133,17 +141,6 @@ async def reload(
             f"{type(error).__name__}; check the database",
         ) from None
     return ReloadResponse(name=name, previous_version=previous, version=served.loaded.version)
-
-
-def _served(services: ServicesDep, name: str) -> ServedModel:
-    try:
-        return services.models.get(name)
-    except UnknownModelError as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
-    except ModelNotLoadedError as error:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error), headers={"Retry-After": "5"}
-        ) from None
 
 
 def summary(name: str, served: ServedModel | None, error: str | None) -> ModelSummary:
