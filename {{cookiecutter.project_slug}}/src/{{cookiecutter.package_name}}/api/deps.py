@@ -11,7 +11,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }}.api.model_manager import ModelNotLoadedError, UnknownModelError
+from {{ cookiecutter.package_name }}.api.model_manager import (
+    ModelNotLoadedError,
+    UnknownModelError,
+)
 from {{ cookiecutter.package_name }}.api.services import Services
 from {{ cookiecutter.package_name }}.api.serving import ServedModel
 from {{ cookiecutter.package_name }}.auth import (

@@ -13,7 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from {{ cookiecutter.package_name }}.api.predictions import Prediction
 from {{ cookiecutter.package_name }}.api.serving import ServedModel
-from {{ cookiecutter.package_name }}.api.tables import Table, check_row_count, shape_error
+from {{ cookiecutter.package_name }}.api.tables import (
+    Table,
+    check_row_count,
+    records_location,
+    shape_error,
+)
 
 Datatype = Literal[
     "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64",
@@ -76,7 +81,7 @@ def v2_table(request: InferenceRequest, served: ServedModel) -> Table:
     def locate(loc: tuple[Any, ...]) -> str:
         if len(loc) >= 3 and loc[0] == "records" and loc[2] in seen:
             return f"inputs.{seen.index(loc[2])}.data.{loc[1]} (input {loc[2]!r})"
-        return ".".join(str(part) for part in loc)
+        return records_location(loc)
 
     return Table(seen, list(zip(*columns, strict=True)), locate)
 
@@ -121,6 +126,8 @@ def _matrix_table(tensor: RequestInput, names: list[str], max_batch_size: int) -
             f"inputs.0: shape [{count}, {width}], but the model takes {len(names)} columns "
             f"({names}); send [n, {len(names)}] or one tensor per column"
         )
+    if count < 1:
+        raise shape_error(f"inputs.0: shape [{count}, {width}]; at least one row")
     check_row_count(count, max_batch_size)
     flat = _flat(tensor)
     if len(flat) != count * width:
@@ -131,7 +138,7 @@ def _matrix_table(tensor: RequestInput, names: list[str], max_batch_size: int) -
     def locate(loc: tuple[Any, ...]) -> str:
         if len(loc) >= 3 and loc[0] == "records" and loc[2] in columns:
             return f"inputs.0.data.{loc[1]}.{columns.index(loc[2])} (column {loc[2]!r})"
-        return ".".join(str(part) for part in loc)
+        return records_location(loc)
 
     return Table(columns, rows, locate)
 
